@@ -1,0 +1,58 @@
+"""The one place where Bookfeed is wired: create_app(settings) -> Litestar."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request, Response, get
+from litestar.exceptions import HTTPException
+
+from backend.errors import BookfeedError, Conflict, InvalidInput, NotFound
+from backend.feeds import FeedPublisher
+from backend.runtime import Runtime
+from backend.settings import Settings, load_settings
+
+
+def create_app(settings: Settings) -> Litestar:
+    runtime = Runtime(settings)
+    publisher = FeedPublisher(runtime)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return Litestar(
+        route_handlers=[publisher.asgi_route(), health],
+        lifespan=[lifespan],
+        exception_handlers={BookfeedError: domain_error},
+        state={"runtime": runtime},
+    )
+
+
+def app_from_environment() -> Litestar:
+    """The factory the server process calls: settings from BOOKFEED_* variables."""
+    return create_app(load_settings())
+
+
+@get("/healthz", sync_to_thread=False)
+def health() -> str:
+    return "ok"
+
+
+def domain_error(_: Request, error: Exception) -> Response:
+    """Map the core's exceptions to HTTP once: 404, 400 (naming the field) or 409."""
+    status = {NotFound: 404, InvalidInput: 400, Conflict: 409}.get(type(error), 500)
+    if isinstance(error, HTTPException):
+        status = error.status_code
+    body: dict[str, object] = {
+        "status": status,
+        "error": str(error) if status < 500 else "internal error",
+    }
+    if isinstance(error, InvalidInput) and error.field:
+        body["field"] = error.field
+    return Response(body, status_code=status)

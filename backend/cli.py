@@ -1,0 +1,133 @@
+"""The `bookfeed` command: serve, and manage accounts from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+import msgspec
+
+from backend.accounts import create_account
+from backend.calendars import CalendarService
+from backend.demo import DEMO_ACCOUNT, seed_demo
+from backend.domain import Account
+from backend.errors import BookfeedError
+from backend.links import LinkKeys
+from backend.settings import Settings, load_settings
+from backend.store.db import Database
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except BookfeedError as error:
+        field = getattr(error, "field", None)
+        print(f"error: {f'{field}: ' if field else ''}{error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bookfeed", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web server")
+    serve.add_argument("--demo", action="store_true", help="seed the demo account if missing")
+    serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="listen port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    account = commands.add_parser("account", help="manage accounts")
+    account_commands = account.add_subparsers(required=True, metavar="ACTION")
+    create = account_commands.add_parser("create", help="create an account")
+    create.add_argument("--id", required=True, help="identifier, e.g. 'northside'")
+    create.add_argument("--name", required=True)
+    create.add_argument("--time-zone", required=True, help="IANA name, e.g. Europe/London")
+    create.add_argument("--locale", default="en")
+    create.add_argument("--week-start", type=int, default=0, help="0 = Monday … 6 = Sunday")
+    create.set_defaults(run=_create_account)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    overrides = {
+        name: value for name in ("host", "port") if (value := getattr(args, name, None)) is not None
+    }
+    return msgspec.structs.replace(settings, **overrides)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    settings = _settings(args)
+    lines = asyncio.run(_prepare(settings, args.demo))
+    print(f"Bookfeed is listening on {settings.base_url()}/")
+    for line in lines:
+        print(line)
+    sys.stdout.flush()
+    # The worker process builds its own settings from the environment: hand it the same ones.
+    os.environ.update(
+        BOOKFEED_DATABASE=str(settings.database),
+        BOOKFEED_HOST=settings.host,
+        BOOKFEED_PORT=str(settings.port),
+    )
+    Granian(
+        "backend.app:app_from_environment",
+        factory=True,
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=args.workers,
+        log_access=False,  # access logs would carry secret feed tokens
+    ).serve()
+    return 0
+
+
+async def _prepare(settings: Settings, demo: bool) -> list[str]:
+    """Migrate the database, seed the demo if asked, and list the URLs worth opening."""
+    db = await Database.open(settings.database)
+    try:
+        service = CalendarService(db, LinkKeys(settings.secret_key))
+        if not demo:
+            return []
+        await seed_demo(db, service)
+        lines = []
+        for calendar in await service.list_calendars(DEMO_ACCOUNT):
+            for link in await service.links(DEMO_ACCOUNT, calendar.id):
+                url = f"{settings.base_url()}/feeds/{link.token}.ics"
+                lines.append(f"{url}  {calendar.name} ({link.record.label})")
+        return lines
+    finally:
+        await db.close()
+
+
+def _create_account(args: argparse.Namespace) -> int:
+    account = Account(
+        id=args.id,
+        name=args.name,
+        time_zone=args.time_zone,
+        locale=args.locale,
+        week_start=args.week_start,
+    )
+
+    async def create() -> None:
+        db = await Database.open(load_settings().database)
+        try:
+            await create_account(db, account)
+        finally:
+            await db.close()
+
+    asyncio.run(create())
+    print(f"created account {account.id}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""Domain exceptions; app.py maps them to HTTP answers in one place."""
+
+from __future__ import annotations
+
+
+class BookfeedError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class NotFound(BookfeedError):
+    """The object does not exist in this account (or the caller may not know it does)."""
+
+
+class InvalidInput(BookfeedError):
+    """Input that breaks a rule; `field` is the path of the offending value."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Conflict(BookfeedError):
+    """The change would leave the data inconsistent (e.g. deleting a referenced object)."""

@@ -1,0 +1,47 @@
+"""Rendered feeds kept per calendar until the calendar, its account's data or the day changes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+Key = tuple[int, int, str]  # calendar version, account data version, local date
+
+
+class FeedCache(Generic[V]):
+    """A bounded LRU map calendar id → (key, value); one build at a time per calendar."""
+
+    def __init__(self, max_calendars: int = 512) -> None:
+        self._entries: OrderedDict[int, tuple[Key, V]] = OrderedDict()
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._max = max_calendars
+
+    def peek(self, calendar_id: int, key: Key) -> V | None:
+        entry = self._entries.get(calendar_id)
+        if entry is None or entry[0] != key:
+            return None
+        self._entries.move_to_end(calendar_id)
+        return entry[1]
+
+    async def get(self, calendar_id: int, key: Key, build: Callable[[], Awaitable[V]]) -> V:
+        found = self.peek(calendar_id, key)
+        if found is not None:
+            return found
+        lock = self._locks.setdefault(calendar_id, asyncio.Lock())
+        async with lock:
+            found = self.peek(calendar_id, key)  # another request may have built it meanwhile
+            if found is not None:
+                return found
+            value = await build()
+            self._entries[calendar_id] = (key, value)
+            self._entries.move_to_end(calendar_id)
+            while len(self._entries) > self._max:
+                evicted, _ = self._entries.popitem(last=False)
+                self._locks.pop(evicted, None)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()

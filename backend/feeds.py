@@ -1,0 +1,196 @@
+"""GET and HEAD /feeds/{token}.ics: the subscription feed, served as a raw ASGI route.
+
+The feed is the hottest path (every subscribed device polls it), so it bypasses Litestar's
+request/response machinery: one indexed lookup, a cache hit, and prepared headers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import asgi
+from litestar.handlers import ASGIRouteHandler
+from litestar.types import Receive, Scope, Send
+
+from backend.fetchlog import classify_client
+from backend.links import is_token_shaped, token_hash
+from backend.publish import RenderedFeed, empty_feed, package, public_events
+from backend.runtime import Runtime
+from backend.store.link_lookup import LiveLink, RetiredLink
+
+logger = logging.getLogger(__name__)
+
+Headers = list[tuple[bytes, bytes]]
+_COMMON: Headers = [
+    (b"cache-control", b"no-cache"),
+    (b"vary", b"accept-encoding"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-robots-tag", b"noindex, nofollow"),
+]
+_NOT_FOUND_BODY = b"Not found\n"
+_NOT_FOUND: Headers = [
+    (b"content-type", b"text/plain; charset=utf-8"),
+    (b"content-length", str(len(_NOT_FOUND_BODY)).encode()),
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class ServedFeed(msgspec.Struct, frozen=True):
+    """A rendered feed with its response headers prepared once."""
+
+    feed: RenderedFeed
+    plain: Headers
+    gzipped: Headers
+    not_modified: Headers
+    not_modified_gzipped: Headers
+
+    @classmethod
+    def of(cls, feed: RenderedFeed) -> ServedFeed:
+        validators = [(b"last-modified", feed.last_modified.encode()), *_COMMON]
+        body_headers = [
+            (b"content-type", b"text/calendar; charset=utf-8"),
+            (b"content-disposition", f'attachment; filename="{feed.filename}"'.encode()),
+        ]
+        return cls(
+            feed=feed,
+            plain=[
+                *body_headers,
+                (b"content-length", str(len(feed.body)).encode()),
+                (b"etag", feed.etag.encode()),
+                *validators,
+            ],
+            gzipped=[
+                *body_headers,
+                (b"content-encoding", b"gzip"),
+                (b"content-length", str(len(feed.gzipped)).encode()),
+                (b"etag", feed.gzip_etag.encode()),
+                *validators,
+            ],
+            not_modified=[(b"etag", feed.etag.encode()), *validators],
+            not_modified_gzipped=[(b"etag", feed.gzip_etag.encode()), *validators],
+        )
+
+
+class FeedPublisher:
+    """Everything the feed route needs, owned by the app."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def served(self, token: str, now: datetime) -> tuple[ServedFeed | None, int | None]:
+        """The feed a token opens (an empty one while a retired or disabled token is within its
+        retention, None after it or for an unknown token), and the id of its live link."""
+        found = self._runtime.index.find(token_hash(token))
+        if found is None:
+            return None, None
+        if isinstance(found, RetiredLink):
+            return self._empty(found.calendar_name, found.time_zone, now, found.retired_at), None
+        if not found.enabled:
+            assert found.disabled_at is not None
+            empty = self._empty(found.calendar_name, found.time_zone, now, found.disabled_at)
+            return empty, found.link_id
+        return await self._live(found, now), found.link_id
+
+    def _empty(
+        self, name: str, time_zone: str, now: datetime, since: datetime
+    ) -> ServedFeed | None:
+        if since + self._runtime.retention < now:
+            return None
+        return ServedFeed.of(empty_feed(name, time_zone, now, since))
+
+    async def _live(self, link: LiveLink, now: datetime) -> ServedFeed:
+        today = now.astimezone(ZoneInfo(link.time_zone)).date()
+        key = (link.calendar_version, link.data_version, today.isoformat())
+
+        async def build() -> ServedFeed:
+            meta, events = await public_events(
+                self._runtime.db, link.account_id, link.calendar_id, now
+            )
+            midnight = datetime.combine(today, datetime.min.time(), ZoneInfo(link.time_zone))
+            changed = max(link.data_changed_at, link.calendar_changed_at, midnight)
+            return ServedFeed.of(package(meta, events, changed))
+
+        return await self._runtime.feed_cache.get(link.calendar_id, key, build)
+
+    def asgi_route(self) -> ASGIRouteHandler:
+        @asgi("/feeds", is_mount=True, copy_scope=False)
+        async def feed(scope: Scope, receive: Receive, send: Send) -> None:
+            await self._respond(scope, send)
+
+        return feed
+
+    async def _respond(self, scope: Scope, send: Send) -> None:
+        method = scope["method"]
+        if method not in ("GET", "HEAD"):
+            await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
+            return
+        # Mounted at /feeds (Litestar's ASGI routes take no path parameters): "/TOKEN.ics/" remains.
+        filename: str = scope["path"].strip("/")
+        token = filename.removesuffix(".ics")
+        if token == filename or not is_token_shaped(token):
+            await _send(send, 404, _NOT_FOUND, _NOT_FOUND_BODY)
+            return
+        now = datetime.now(UTC)
+        try:
+            served, link_id = await self.served(token, now)
+        except Exception:
+            logger.exception("rendering a feed failed")  # the token itself is never logged
+            await _send(send, 500, _NOT_FOUND[:1], b"Internal error\n")
+            return
+        if served is None:
+            await _send(send, 404, _NOT_FOUND, _NOT_FOUND_BODY)
+            return
+        headers = dict(scope["headers"])
+        if link_id is not None:
+            agent = headers.get(b"user-agent", b"").decode("latin-1")
+            self._runtime.recorder.record(link_id, classify_client(agent), now)
+        await self._answer(served, headers, method == "HEAD", send)
+
+    async def _answer(
+        self, served: ServedFeed, headers: dict[bytes, bytes], head: bool, send: Send
+    ) -> None:
+        feed = served.feed
+        use_gzip = _accepts_gzip(headers.get(b"accept-encoding", b""))
+        if _not_modified(headers, feed):
+            await _send(
+                send, 304, served.not_modified_gzipped if use_gzip else served.not_modified, b""
+            )
+            return
+        body = b"" if head else (feed.gzipped if use_gzip else feed.body)
+        await _send(send, 200, served.gzipped if use_gzip else served.plain, body)
+
+
+def _accepts_gzip(accept_encoding: bytes) -> bool:
+    for item in accept_encoding.split(b","):
+        coding, _, params = item.strip().partition(b";")
+        if coding.strip() in (b"gzip", b"*"):
+            quality = params.strip().removeprefix(b"q=")
+            return not params or quality.strip() not in (b"0", b"0.0", b"0.00", b"0.000")
+    return False
+
+
+def _not_modified(headers: dict[bytes, bytes], feed: RenderedFeed) -> bool:
+    if_none_match = headers.get(b"if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
+        return b"*" in tags or bool(tags & {feed.etag.encode(), feed.gzip_etag.encode()})
+    if_modified_since = headers.get(b"if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since.decode("latin-1"))
+        return parsedate_to_datetime(feed.last_modified) <= since
+    except (TypeError, ValueError):
+        return False
+
+
+async def _send(send: Send, status: int, headers: Headers, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

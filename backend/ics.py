@@ -1,0 +1,153 @@
+"""RFC 5545 writer for redacted calendars: deterministic bytes, escaped text, folded lines.
+
+The icalendar library's object API costs ~250 µs per event; this writer does the same job
+for a few µs, and icalendar still provides the VTIMEZONE data and parses in the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from backend.domain import BookingStatus
+from backend.policy import PublicEvent, PublicPerson
+from backend.timezones import nearest_css_color, vtimezone
+
+PRODID = "-//Bookfeed//Bookfeed 0.1//EN"
+MAX_OCTETS = 75
+
+# TEXT escaping (RFC 5545 3.3.11); other control characters are dropped, never passed on.
+_TEXT_ESCAPES = {ord("\\"): "\\\\", ord(";"): "\\;", ord(","): "\\,", ord("\n"): "\\n"}
+_TEXT_ESCAPES.update({c: None for c in range(32) if c not in (9, 10)})
+_TEXT_ESCAPES.update({0x7F: None, 0x85: "\\n", 0x2028: "\\n", 0x2029: "\\n"})
+
+
+class CalendarMeta(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    time_zone: str
+    window_start: date
+    window_end: date
+    refresh_minutes: int = 60
+    description: str | None = None
+    color: str | None = None  # "#rrggbb"
+
+
+def escape_text(value: str) -> str:
+    """A value as RFC 5545 TEXT: it can never end a line or split a property."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").translate(_TEXT_ESCAPES)
+
+
+def fold(line: str) -> str:
+    """Split a content line into CRLF-joined chunks of at most 75 octets, never inside a
+    UTF-8 sequence."""
+    if len(line) <= MAX_OCTETS and line.isascii():
+        return line + "\r\n"
+    data = line.encode("utf-8", "replace")
+    if len(data) <= MAX_OCTETS:
+        return line + "\r\n"
+    chunks = []
+    start, limit = 0, MAX_OCTETS
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1  # step back to the first byte of a multi-byte character
+        chunks.append(data[start:end].decode("utf-8"))
+        start, limit = end, MAX_OCTETS - 1  # continuation lines start with one space
+    return "\r\n ".join(chunks) + "\r\n"
+
+
+def render_calendar(meta: CalendarMeta, events: Iterable[PublicEvent]) -> bytes:
+    """The whole VCALENDAR: header, the zone's VTIMEZONE, one VEVENT per event in order."""
+    zone = ZoneInfo(meta.time_zone)
+    tzid_param = f";TZID={meta.time_zone}:"
+    parts = [_header(meta)]
+    parts.append(vtimezone(meta.time_zone, meta.window_start.year, meta.window_end.year).decode())
+    parts.extend(_vevent(event, zone, tzid_param) for event in events)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8", "replace")
+
+
+def _header(meta: CalendarMeta) -> str:
+    name = escape_text(meta.name)
+    ttl = f"PT{meta.refresh_minutes}M"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{name}",
+        f"X-WR-CALNAME:{name}",
+        f"X-WR-TIMEZONE:{meta.time_zone}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}",
+        f"X-PUBLISHED-TTL:{ttl}",
+    ]
+    if meta.description:
+        description = escape_text(meta.description)
+        lines += [f"DESCRIPTION:{description}", f"X-WR-CALDESC:{description}"]
+    if meta.color:
+        lines += [f"COLOR:{nearest_css_color(meta.color)}", f"X-APPLE-CALENDAR-COLOR:{meta.color}"]
+    return "".join(fold(line) for line in lines)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _vevent(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> str:
+    stamp = _utc(event.stamp)
+    cancelled = event.status is BookingStatus.CANCELLED
+    title = f"Cancelled: {event.title}" if cancelled else event.title
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{event.uid}",
+        f"DTSTAMP:{stamp}",
+        f"LAST-MODIFIED:{stamp}",
+        f"SEQUENCE:{event.sequence}",
+        "DTSTART" + tzid_param + event.start.astimezone(zone).strftime("%Y%m%dT%H%M%S"),
+        "DTEND" + tzid_param + event.end.astimezone(zone).strftime("%Y%m%dT%H%M%S"),
+        "SUMMARY:" + escape_text(title),
+        "STATUS:" + (event.status.name if event.status else "CONFIRMED"),
+        "TRANSP:TRANSPARENT" if cancelled else "TRANSP:OPAQUE",
+    ]
+    if event.location:
+        where = event.location.name
+        if event.location.address:
+            where += ", " + event.location.address
+        lines.append("LOCATION:" + escape_text(where))
+    description = describe(event)
+    if description:
+        lines.append("DESCRIPTION:" + escape_text(description))
+    lines.append("END:VEVENT")
+    return "".join(fold(line) for line in lines)
+
+
+def describe(event: PublicEvent) -> str:
+    """The event's shown details as plain text lines, for DESCRIPTION."""
+    lines: list[str] = []
+    if event.description:
+        lines.append(event.description)
+    if event.staff:
+        lines.append("Staff: " + "; ".join(_person_line(p) for p in event.staff))
+    if event.resources:
+        lines.append("Resources: " + ", ".join(event.resources))
+    if event.places:
+        places = f"Places: {event.places.taken} taken"
+        if event.places.left is not None:
+            places += f", {event.places.left} left"
+        lines.append(places)
+    for customer in event.customers:
+        lines.append("Customer: " + _person_line(customer))
+        lines.extend(f"  {key}: {value}" for key, value in customer.custom_fields)
+    lines.extend(f"{key}: {value}" for key, value in event.booking_fields)
+    if event.notes:
+        lines.append("Notes: " + event.notes)
+    return "\n".join(lines)
+
+
+def _person_line(person: PublicPerson) -> str:
+    shown = (person.name, person.email, person.phone, person.address)
+    return ", ".join(part for part in shown if part)

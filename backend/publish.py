@@ -1,0 +1,98 @@
+"""From a calendar's policy to what its subscribers get: the window, the redacted events,
+and the rendered, validated, compressed feed."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from backend.ics import CalendarMeta, render_calendar
+from backend.policy import Policy, PublicEvent, redact, selects
+from backend.store import accounts, bookings, calendars
+from backend.store.db import Database
+
+
+class Window(msgspec.Struct, frozen=True):
+    """The days a calendar reaches, in the account's zone; it moves at local midnight."""
+
+    first_day: date
+    last_day: date  # exclusive
+    start: datetime
+    end: datetime
+
+
+class RenderedFeed(msgspec.Struct, frozen=True, kw_only=True):
+    body: bytes
+    gzipped: bytes
+    etag: str  # the strong validator of the identity body, quoted
+    gzip_etag: str
+    last_modified: str  # HTTP date
+    filename: str
+
+
+def window_for(policy: Policy, time_zone: str, now: datetime) -> Window:
+    zone = ZoneInfo(time_zone)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=policy.past_days)
+    last = today + timedelta(days=policy.future_days + 1)
+    return Window(
+        first_day=first,
+        last_day=last,
+        start=datetime.combine(first, time(), zone).astimezone(UTC),
+        end=datetime.combine(last, time(), zone).astimezone(UTC),
+    )
+
+
+async def public_events(
+    db: Database, account_id: str, calendar_id: int, now: datetime
+) -> tuple[CalendarMeta, list[PublicEvent]]:
+    """The calendar's meta and its events as its subscribers may see them, in start order."""
+    async with db.reading() as conn:
+        record = await accounts.get_record(conn, account_id)
+        calendar = await calendars.get_calendar(conn, account_id, calendar_id)
+        window = window_for(calendar.policy, record.account.time_zone, now)
+        views = await bookings.views_in_window(
+            conn, account_id, record.uid_salt, window.start, window.end
+        )
+    policy = calendar.policy
+    meta = CalendarMeta(
+        name=calendar.name,
+        time_zone=record.account.time_zone,
+        window_start=window.first_day,
+        window_end=window.last_day,
+        refresh_minutes=policy.refresh_minutes,
+        description=policy.description,
+        color=policy.color,
+    )
+    return meta, [redact(view, policy) for view in views if selects(policy, view)]
+
+
+def package(meta: CalendarMeta, events: list[PublicEvent], changed_at: datetime) -> RenderedFeed:
+    """Render once, with everything HTTP needs to serve and validate it."""
+    body = render_calendar(meta, events)
+    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+    return RenderedFeed(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        etag=f'"{digest}"',
+        gzip_etag=f'"{digest}-gz"',
+        last_modified=format_datetime(changed_at.astimezone(UTC), usegmt=True),
+        filename=_filename(meta.name),
+    )
+
+
+def empty_feed(name: str, time_zone: str, now: datetime, changed_at: datetime) -> RenderedFeed:
+    """A valid calendar with no events: subscribed apps drop the copy they hold."""
+    today = now.date()
+    meta = CalendarMeta(name=name, time_zone=time_zone, window_start=today, window_end=today)
+    return package(meta, [], changed_at)
+
+
+def _filename(name: str) -> str:
+    ascii_name = "".join(c if c.isascii() and c.isalnum() else "-" for c in name)
+    return ("-".join(part for part in ascii_name.split("-") if part) or "calendar") + ".ics"

@@ -1,0 +1,63 @@
+"""The app's long-lived parts: database, link index, services, caches, background flushing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+from backend.calendars import CalendarService
+from backend.feed_cache import FeedCache
+from backend.fetchlog import FetchRecorder
+from backend.links import LinkKeys
+from backend.settings import Settings
+from backend.store.db import Database
+from backend.store.link_lookup import LinkIndex
+
+
+class Runtime:
+    """Created with the app, opened at start-up, closed at shutdown; tests reach it via the app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.keys = LinkKeys(settings.secret_key)
+        self.recorder = FetchRecorder()
+        self.feed_cache: FeedCache = FeedCache()
+        self.retention = timedelta(days=settings.link_retention_days)
+        self._db: Database | None = None
+        self._index: LinkIndex | None = None
+        self._flusher: asyncio.Task[None] | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the runtime is not started")
+        return self._db
+
+    @property
+    def index(self) -> LinkIndex:
+        if self._index is None:
+            raise RuntimeError("the runtime is not started")
+        return self._index
+
+    @property
+    def calendars(self) -> CalendarService:
+        return CalendarService(self.db, self.keys)
+
+    async def start(self) -> None:
+        self._db = await Database.open(self.settings.database)
+        self._index = LinkIndex(self.settings.database)
+        self._flusher = asyncio.create_task(
+            self.recorder.flush_every(self._db, self.settings.fetch_flush_seconds)
+        )
+
+    async def stop(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        if self._index is not None:
+            self._index.close()
+        if self._db is not None:
+            await self._db.close()
+        self._db = self._index = self._flusher = None

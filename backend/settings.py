@@ -1,0 +1,55 @@
+"""Settings read once from BOOKFEED_* environment variables into one typed value."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+DEFAULT_DATABASE = "bookfeed.sqlite3"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database: Path
+    secret_key: bytes
+    public_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    link_retention_days: int = 90
+    fetch_flush_seconds: float = 5.0
+
+    def base_url(self) -> str:
+        """The origin that absolute links start with, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the BOOKFEED_* variables; a missing secret key comes from a key file beside the DB."""
+    env = os.environ if environ is None else environ
+    database = Path(env.get("BOOKFEED_DATABASE", DEFAULT_DATABASE))
+    key_text = env.get("BOOKFEED_SECRET_KEY")
+    secret_key = key_text.encode() if key_text else _key_file_secret(database)
+    return Settings(
+        database=database,
+        secret_key=secret_key,
+        public_url=env.get("BOOKFEED_PUBLIC_URL") or None,
+        host=env.get("BOOKFEED_HOST", "127.0.0.1"),
+        port=int(env.get("BOOKFEED_PORT", "8000")),
+        link_retention_days=int(env.get("BOOKFEED_LINK_RETENTION_DAYS", "90")),
+    )
+
+
+def _key_file_secret(database: Path) -> bytes:
+    """A key kept in its own file, so that a copy of the database alone yields no working link."""
+    key_file = database.with_name(database.name + ".key")
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32))
+    return key_file.read_text().strip().encode()

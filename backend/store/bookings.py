@@ -1,0 +1,259 @@
+"""Bookings with their staff, resources and customers; loading them resolved for a window."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+import msgspec
+
+from backend.domain import (
+    Booking,
+    BookingKind,
+    BookingStatus,
+    BookingView,
+    Customer,
+    Event,
+    Location,
+    Resource,
+    Service,
+    StaffMember,
+)
+from backend.errors import InvalidInput, NotFound
+from backend.store import objects
+from backend.store.accounts import bump_data_version
+from backend.store.db import from_text, to_text
+from backend.store.objects import Change
+
+_LINKS = (
+    ("booking_staff", "staff_id", "staff_ids", StaffMember),
+    ("booking_resources", "resource_id", "resource_ids", Resource),
+    ("booking_customers", "customer_id", "customer_ids", Customer),
+)
+_COLUMNS = (
+    "id, kind, service_id, event_id, location_id, start_at, end_at, status, notes,"
+    " custom_fields, sequence, updated_at"
+)
+
+
+class StoredBooking(msgspec.Struct, frozen=True, kw_only=True):
+    booking: Booking
+    sequence: int
+    updated_at: datetime
+
+
+def normalized(booking: Booking) -> Booking:
+    """Instants kept to whole seconds, as iCalendar carries them."""
+    return msgspec.structs.replace(
+        booking,
+        start=booking.start.replace(microsecond=0),
+        end=booking.end.replace(microsecond=0),
+    )
+
+
+async def find(
+    conn: aiosqlite.Connection, account_id: str, booking_id: str
+) -> StoredBooking | None:
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    linked = await _linked_ids(conn, account_id, "id = ?", (booking_id,))
+    return _stored(row, linked)
+
+
+async def get(conn: aiosqlite.Connection, account_id: str, booking_id: str) -> Booking:
+    found = await find(conn, account_id, booking_id)
+    if found is None:
+        raise NotFound(f"no booking with id {booking_id!r}")
+    return found.booking
+
+
+async def upsert(
+    conn: aiosqlite.Connection, account_id: str, booking: Booking, now: datetime, field: str = ""
+) -> Change:
+    """Create or replace a booking; the sequence grows when its time or status changes."""
+    booking = normalized(booking)
+    await check_references(conn, account_id, booking, field)
+    existing = await find(conn, account_id, booking.id)
+    if existing is not None and existing.booking == booking:
+        return Change.UNCHANGED
+    sequence = 0
+    if existing is not None:
+        old = existing.booking
+        moved = (old.start, old.end, old.status) != (booking.start, booking.end, booking.status)
+        sequence = existing.sequence + (1 if moved else 0)
+    values = (
+        booking.kind.value,
+        booking.service_id,
+        booking.event_id,
+        booking.location_id,
+        to_text(booking.start),
+        to_text(booking.end),
+        booking.status.value,
+        booking.notes,
+        msgspec.json.encode(booking.custom_fields).decode(),
+        sequence,
+        to_text(now),
+    )
+    await conn.execute(
+        "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id, start_at,"
+        " end_at, status, notes, custom_fields, sequence, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (account_id, id) DO UPDATE SET kind = excluded.kind,"
+        " service_id = excluded.service_id, event_id = excluded.event_id,"
+        " location_id = excluded.location_id, start_at = excluded.start_at,"
+        " end_at = excluded.end_at, status = excluded.status, notes = excluded.notes,"
+        " custom_fields = excluded.custom_fields, sequence = excluded.sequence,"
+        " updated_at = excluded.updated_at",
+        (account_id, booking.id, *values),
+    )
+    for table, column, attribute, _ in _LINKS:
+        await conn.execute(
+            f"DELETE FROM {table} WHERE account_id = ? AND booking_id = ?", (account_id, booking.id)
+        )
+        await conn.executemany(
+            f"INSERT INTO {table} (account_id, booking_id, position, {column}) VALUES (?, ?, ?, ?)",
+            [(account_id, booking.id, i, ref) for i, ref in enumerate(getattr(booking, attribute))],
+        )
+    await bump_data_version(conn, account_id, now)
+    return Change.CREATED if existing is None else Change.UPDATED
+
+
+async def delete(
+    conn: aiosqlite.Connection, account_id: str, booking_id: str, now: datetime
+) -> None:
+    cursor = await conn.execute(
+        "DELETE FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
+    )
+    if cursor.rowcount == 0:
+        raise NotFound(f"no booking with id {booking_id!r}")
+    await bump_data_version(conn, account_id, now)
+
+
+async def list_page(
+    conn: aiosqlite.Connection, account_id: str, after: str | None, limit: int
+) -> list[Booking]:
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?",
+        (account_id, after or "", limit),
+    )
+    rows = await cursor.fetchall()
+    if not rows:
+        return []
+    linked = await _linked_ids(
+        conn, account_id, "id IN (SELECT value FROM json_each(?))", (_json_ids(rows),)
+    )
+    return [_stored(row, linked).booking for row in rows]
+
+
+async def check_references(
+    conn: aiosqlite.Connection, account_id: str, booking: Booking, field: str = ""
+) -> None:
+    """Every object the booking names must exist in the same account."""
+    prefix = f"{field}." if field else ""
+    if booking.kind is BookingKind.APPOINTMENT and booking.service_id is None:
+        raise InvalidInput("an appointment needs a service_id", f"{prefix}service_id")
+    if booking.kind is BookingKind.EVENT_SESSION and booking.event_id is None:
+        raise InvalidInput("an event session needs an event_id", f"{prefix}event_id")
+    single = (("service_id", Service), ("event_id", Event), ("location_id", Location))
+    for attribute, kind in single:
+        ref = getattr(booking, attribute)
+        if ref is not None and not await objects.exists(conn, account_id, kind, ref):
+            raise InvalidInput(f"unknown {objects.TABLES[kind]} id {ref!r}", f"{prefix}{attribute}")
+    for _, _, attribute, kind in _LINKS:
+        for index, ref in enumerate(getattr(booking, attribute)):
+            if not await objects.exists(conn, account_id, kind, ref):
+                raise InvalidInput(
+                    f"unknown {objects.TABLES[kind]} id {ref!r}", f"{prefix}{attribute}[{index}]"
+                )
+
+
+async def views_in_window(
+    conn: aiosqlite.Connection, account_id: str, uid_salt: bytes, start: datetime, end: datetime
+) -> list[BookingView]:
+    """Every booking overlapping [start, end), resolved, in start order."""
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND start_at < ? AND end_at > ?"
+        " ORDER BY start_at, id",
+        (account_id, to_text(end), to_text(start)),
+    )
+    rows = await cursor.fetchall()
+    window = "start_at < ? AND end_at > ?"
+    linked = await _linked_ids(conn, account_id, window, (to_text(end), to_text(start)))
+    names = {kind: await objects.all_by_id(conn, account_id, kind) for kind in objects.TABLES}
+    views = []
+    for row in rows:
+        stored = _stored(row, linked)
+        booking = stored.booking
+        views.append(
+            BookingView(
+                booking=booking,
+                uid=booking_uid(uid_salt, booking.id),
+                sequence=stored.sequence,
+                updated_at=stored.updated_at,
+                service=names[Service].get(booking.service_id or ""),
+                event=names[Event].get(booking.event_id or ""),
+                location=names[Location].get(booking.location_id or ""),
+                staff=tuple(names[StaffMember][i] for i in booking.staff_ids),
+                resources=tuple(names[Resource][i] for i in booking.resource_ids),
+                customers=tuple(names[Customer][i] for i in booking.customer_ids),
+            )
+        )
+    return views
+
+
+def booking_uid(uid_salt: bytes, booking_id: str) -> str:
+    """A UID that stays the same for a booking yet does not reveal the booking system's id."""
+    digest = hashlib.blake2b(booking_id.encode(), key=uid_salt, digest_size=16).hexdigest()
+    return f"{digest}@bookfeed"
+
+
+def _json_ids(rows: list[Any]) -> str:
+    return msgspec.json.encode([row["id"] for row in rows]).decode()
+
+
+async def _linked_ids(
+    conn: aiosqlite.Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
+) -> dict[str, dict[str, list[str]]]:
+    """{attribute: {booking id: [referenced ids in order]}} for the bookings matching the filter."""
+    linked: dict[str, dict[str, list[str]]] = {}
+    for table, column, attribute, _ in _LINKS:
+        cursor = await conn.execute(
+            f"SELECT booking_id, {column} FROM {table} WHERE account_id = ? AND booking_id IN"
+            f" (SELECT id FROM bookings WHERE account_id = ? AND {booking_filter})"
+            " ORDER BY booking_id, position",
+            (account_id, account_id, *params),
+        )
+        by_booking: dict[str, list[str]] = defaultdict(list)
+        for booking_id, ref in await cursor.fetchall():
+            by_booking[booking_id].append(ref)
+        linked[attribute] = by_booking
+    return linked
+
+
+def _stored(row: Any, linked: dict[str, dict[str, list[str]]]) -> StoredBooking:
+    booking_id = row["id"]
+    booking = Booking(
+        id=booking_id,
+        kind=BookingKind(row["kind"]),
+        start=from_text(row["start_at"]),
+        end=from_text(row["end_at"]),
+        status=BookingStatus(row["status"]),
+        service_id=row["service_id"],
+        event_id=row["event_id"],
+        location_id=row["location_id"],
+        staff_ids=tuple(linked["staff_ids"].get(booking_id, ())),
+        resource_ids=tuple(linked["resource_ids"].get(booking_id, ())),
+        customer_ids=tuple(linked["customer_ids"].get(booking_id, ())),
+        notes=row["notes"],
+        custom_fields=msgspec.json.decode(row["custom_fields"]),
+    )
+    return StoredBooking(
+        booking=booking, sequence=row["sequence"], updated_at=from_text(row["updated_at"])
+    )

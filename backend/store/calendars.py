@@ -1,0 +1,214 @@
+"""Subscription calendars, their links, and the tokens retired from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+import msgspec
+
+from backend.errors import NotFound
+from backend.policy import Policy
+from backend.store.db import from_text, to_text
+
+
+class CalendarRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    account_id: str
+    name: str
+    policy: Policy
+    version: int
+    changed_at: datetime
+
+
+class LinkRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    calendar_id: int
+    label: str
+    nonce: bytes
+    enabled: bool
+    disabled_at: datetime | None
+    created_at: datetime
+    last_fetched_at: datetime | None
+    last_client: str | None
+
+
+_CALENDAR_COLUMNS = "id, account_id, name, policy, version, changed_at"
+_LINK_COLUMNS = (
+    "links.id, calendar_id, label, nonce, enabled, disabled_at, links.created_at,"
+    " last_fetched_at, last_client"
+)
+
+
+def _calendar(row: aiosqlite.Row) -> CalendarRecord:
+    return CalendarRecord(
+        id=row["id"],
+        account_id=row["account_id"],
+        name=row["name"],
+        policy=msgspec.json.decode(row["policy"], type=Policy),
+        version=row["version"],
+        changed_at=from_text(row["changed_at"]),
+    )
+
+
+def _link(row: aiosqlite.Row) -> LinkRecord:
+    def moment(text: str | None) -> datetime | None:
+        return None if text is None else from_text(text)
+
+    return LinkRecord(
+        id=row["id"],
+        calendar_id=row["calendar_id"],
+        label=row["label"],
+        nonce=row["nonce"],
+        enabled=bool(row["enabled"]),
+        disabled_at=moment(row["disabled_at"]),
+        created_at=from_text(row["created_at"]),
+        last_fetched_at=moment(row["last_fetched_at"]),
+        last_client=row["last_client"],
+    )
+
+
+async def insert_calendar(
+    conn: aiosqlite.Connection, account_id: str, name: str, policy: Policy, now: datetime
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO calendars (account_id, name, policy, changed_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (account_id, name, msgspec.json.encode(policy).decode(), to_text(now), to_text(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def get_calendar(
+    conn: aiosqlite.Connection, account_id: str, calendar_id: int
+) -> CalendarRecord:
+    """The account's calendar; any other account's id is NotFound, as if it did not exist."""
+    cursor = await conn.execute(
+        f"SELECT {_CALENDAR_COLUMNS} FROM calendars WHERE id = ? AND account_id = ?",
+        (calendar_id, account_id),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        raise NotFound("no such calendar")
+    return _calendar(row)
+
+
+async def list_calendars(conn: aiosqlite.Connection, account_id: str) -> list[CalendarRecord]:
+    cursor = await conn.execute(
+        f"SELECT {_CALENDAR_COLUMNS} FROM calendars WHERE account_id = ? ORDER BY name, id",
+        (account_id,),
+    )
+    return [_calendar(row) for row in await cursor.fetchall()]
+
+
+async def update_calendar(
+    conn: aiosqlite.Connection,
+    account_id: str,
+    calendar_id: int,
+    name: str,
+    policy: Policy,
+    now: datetime,
+) -> None:
+    cursor = await conn.execute(
+        "UPDATE calendars SET name = ?, policy = ?, version = version + 1, changed_at = ?"
+        " WHERE id = ? AND account_id = ?",
+        (name, msgspec.json.encode(policy).decode(), to_text(now), calendar_id, account_id),
+    )
+    if cursor.rowcount == 0:
+        raise NotFound("no such calendar")
+
+
+async def delete_calendar(conn: aiosqlite.Connection, account_id: str, calendar_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM calendars WHERE id = ? AND account_id = ?", (calendar_id, account_id)
+    )
+
+
+async def insert_link(
+    conn: aiosqlite.Connection,
+    calendar_id: int,
+    label: str,
+    nonce: bytes,
+    token_hash: bytes,
+    now: datetime,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO links (calendar_id, label, nonce, token_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (calendar_id, label, nonce, token_hash, to_text(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def list_links(conn: aiosqlite.Connection, calendar_id: int) -> list[LinkRecord]:
+    cursor = await conn.execute(
+        f"SELECT {_LINK_COLUMNS} FROM links WHERE calendar_id = ? ORDER BY links.id",
+        (calendar_id,),
+    )
+    return [_link(row) for row in await cursor.fetchall()]
+
+
+async def get_link(conn: aiosqlite.Connection, account_id: str, link_id: int) -> LinkRecord:
+    """The account's link; any other account's link id is NotFound."""
+    cursor = await conn.execute(
+        f"SELECT {_LINK_COLUMNS} FROM links JOIN calendars ON calendars.id = links.calendar_id"
+        " WHERE links.id = ? AND calendars.account_id = ?",
+        (link_id, account_id),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        raise NotFound("no such link")
+    return _link(row)
+
+
+async def token_hashes(conn: aiosqlite.Connection, calendar_id: int) -> list[bytes]:
+    cursor = await conn.execute(
+        "SELECT token_hash FROM links WHERE calendar_id = ?", (calendar_id,)
+    )
+    return [row["token_hash"] for row in await cursor.fetchall()]
+
+
+async def link_token_hash(conn: aiosqlite.Connection, link_id: int) -> bytes:
+    cursor = await conn.execute("SELECT token_hash FROM links WHERE id = ?", (link_id,))
+    row = await cursor.fetchone()
+    if row is None:
+        raise NotFound("no such link")
+    return row["token_hash"]
+
+
+async def set_link_enabled(
+    conn: aiosqlite.Connection, link_id: int, enabled: bool, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE links SET enabled = ?, disabled_at = ? WHERE id = ?",
+        (int(enabled), None if enabled else to_text(now), link_id),
+    )
+
+
+async def replace_link_token(
+    conn: aiosqlite.Connection, link_id: int, nonce: bytes, token_hash: bytes
+) -> None:
+    await conn.execute(
+        "UPDATE links SET nonce = ?, token_hash = ? WHERE id = ?", (nonce, token_hash, link_id)
+    )
+
+
+async def delete_link(conn: aiosqlite.Connection, link_id: int) -> None:
+    await conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
+
+
+async def retire_token(
+    conn: aiosqlite.Connection, token_hash: bytes, calendar_name: str, time_zone: str, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT OR REPLACE INTO retired_tokens (token_hash, calendar_name, time_zone, retired_at)"
+        " VALUES (?, ?, ?, ?)",
+        (token_hash, calendar_name, time_zone, to_text(now)),
+    )
+
+
+async def purge_retired(conn: aiosqlite.Connection, before: datetime) -> None:
+    """Forget retired tokens past their retention; they answer 404 from then on."""
+    await conn.execute("DELETE FROM retired_tokens WHERE retired_at < ?", (to_text(before),))

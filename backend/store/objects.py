@@ -1,0 +1,142 @@
+"""The booking system's reference objects: staff, resources, locations, services, events,
+customers. One table each, the same operations for all."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import aiosqlite
+import msgspec
+
+from backend.domain import Customer, Event, Location, Resource, Service, StaffMember
+from backend.errors import Conflict, NotFound
+from backend.store.accounts import bump_data_version
+
+ReferenceObject = StaffMember | Resource | Location | Service | Event | Customer
+T = TypeVar("T", StaffMember, Resource, Location, Service, Event, Customer)
+
+
+class Change(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DELETED = "deleted"
+
+
+TABLES: dict[type[Any], str] = {
+    StaffMember: "staff",
+    Resource: "resources",
+    Location: "locations",
+    Service: "services",
+    Event: "events",
+    Customer: "customers",
+}
+_JSON_FIELDS = {"custom_fields"}
+
+
+def _columns(kind: type[Any]) -> tuple[str, ...]:
+    return kind.__struct_fields__
+
+
+def _to_row(obj: msgspec.Struct) -> tuple[Any, ...]:
+    return tuple(
+        msgspec.json.encode(getattr(obj, name)).decode()
+        if name in _JSON_FIELDS
+        else getattr(obj, name)
+        for name in obj.__struct_fields__
+    )
+
+
+def from_row(kind: type[T], row: aiosqlite.Row | sqlite3.Row) -> T:
+    values = {
+        name: msgspec.json.decode(row[name]) if name in _JSON_FIELDS else row[name]
+        for name in _columns(kind)
+    }
+    return msgspec.convert(values, kind)
+
+
+async def get(conn: aiosqlite.Connection, account_id: str, kind: type[T], object_id: str) -> T:
+    found = await find(conn, account_id, kind, object_id)
+    if found is None:
+        raise NotFound(f"no {TABLES[kind]} object with id {object_id!r}")
+    return found
+
+
+async def find(
+    conn: aiosqlite.Connection, account_id: str, kind: type[T], object_id: str
+) -> T | None:
+    cursor = await conn.execute(
+        f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ? AND id = ?",
+        (account_id, object_id),
+    )
+    row = await cursor.fetchone()
+    return None if row is None else from_row(kind, row)
+
+
+async def exists(
+    conn: aiosqlite.Connection, account_id: str, kind: type[Any], object_id: str
+) -> bool:
+    cursor = await conn.execute(
+        f"SELECT 1 FROM {TABLES[kind]} WHERE account_id = ? AND id = ?", (account_id, object_id)
+    )
+    return await cursor.fetchone() is not None
+
+
+async def upsert(
+    conn: aiosqlite.Connection, account_id: str, obj: ReferenceObject, now: datetime
+) -> Change:
+    """Create or replace by the booking system's id; an identical object changes nothing."""
+    kind = type(obj)
+    existing = await find(conn, account_id, kind, obj.id)
+    if existing == obj:
+        return Change.UNCHANGED
+    columns = _columns(kind)
+    placeholders = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "id")
+    await conn.execute(
+        f"INSERT INTO {TABLES[kind]} (account_id, {', '.join(columns)}) VALUES (?, {placeholders})"
+        f" ON CONFLICT (account_id, id) DO UPDATE SET {updates}",
+        (account_id, *_to_row(obj)),
+    )
+    await bump_data_version(conn, account_id, now)
+    return Change.CREATED if existing is None else Change.UPDATED
+
+
+async def delete(
+    conn: aiosqlite.Connection, account_id: str, kind: type[Any], object_id: str, now: datetime
+) -> None:
+    """Remove an object no booking refers to; a referenced one is a Conflict, never dangling."""
+    try:
+        cursor = await conn.execute(
+            f"DELETE FROM {TABLES[kind]} WHERE account_id = ? AND id = ?", (account_id, object_id)
+        )
+    except sqlite3.IntegrityError as error:
+        raise Conflict(
+            f"{TABLES[kind]} object {object_id!r} is still referenced by bookings"
+        ) from error
+    if cursor.rowcount == 0:
+        raise NotFound(f"no {TABLES[kind]} object with id {object_id!r}")
+    await bump_data_version(conn, account_id, now)
+
+
+async def list_page(
+    conn: aiosqlite.Connection, account_id: str, kind: type[T], after: str | None, limit: int
+) -> list[T]:
+    """Objects in id order, `limit` at a time, starting after the id `after`."""
+    cursor = await conn.execute(
+        f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]}"
+        " WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?",
+        (account_id, after or "", limit),
+    )
+    return [from_row(kind, row) for row in await cursor.fetchall()]
+
+
+async def all_by_id(conn: aiosqlite.Connection, account_id: str, kind: type[T]) -> dict[str, T]:
+    cursor = await conn.execute(
+        f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ?",
+        (account_id,),
+    )
+    return {row["id"]: from_row(kind, row) for row in await cursor.fetchall()}
