@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from backend.errors import BookfeedError, Conflict, InvalidInput, NotFound
 from backend.feeds import FeedPublisher
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -27,10 +34,15 @@ def create_app(settings: Settings) -> Litestar:
             await runtime.stop()
 
     return Litestar(
-        route_handlers=[publisher.asgi_route(), health],
+        route_handlers=[
+            publisher.asgi_route(),
+            health,
+            create_static_files_router(path="/static", directories=[ROOT / "static"]),
+        ],
+        template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine),
         lifespan=[lifespan],
         exception_handlers={BookfeedError: domain_error},
-        state={"runtime": runtime},
+        state=State({"runtime": runtime}),
     )
 
 

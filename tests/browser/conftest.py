@@ -1,0 +1,120 @@
+"""Browser tests: a real Bookfeed server process on 127.0.0.1 with the demo data, and
+Debian's headless Chromium driven by Playwright. In CI they must run, never skip."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """`bookfeed serve --demo` in a subprocess; `lines` holds what it printed at start."""
+
+    def __init__(self, base_url: str, lines: list[str]) -> None:
+        self.base_url = base_url
+        self.lines = lines
+
+    def feed_urls(self) -> dict[str, str]:
+        """Printed feed URLs by '<calendar name> (<link label>)'."""
+        found = {}
+        for line in self.lines:
+            match = re.match(r"(http://\S+\.ics)\s+(.*)$", line)
+            if match:
+                found[match.group(2)] = match.group(1)
+        return found
+
+
+def start_server(database: Path) -> tuple[subprocess.Popen[str], LiveServer]:
+    port = free_port()
+    env = {**os.environ, "BOOKFEED_DATABASE": str(database), "BOOKFEED_SECRET_KEY": "browser tests"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    lines: list[str] = []
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if "Started worker" in line or "Listening at" in line:
+            break
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1):
+                return process, LiveServer(base_url, lines)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start:\n" + "\n".join(lines))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    process, server = start_server(tmp_path_factory.mktemp("live") / "bookfeed.sqlite3")
+    try:
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing (./scripts/test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """The git-ignored folder for screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,149 @@
+"""Shared fixtures: a real SQLite file per test, the real app, and helpers that create data
+through the same service and store functions production uses."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from litestar.testing import TestClient
+
+from backend.accounts import create_account
+from backend.app import create_app
+from backend.calendars import Link
+from backend.domain import (
+    Account,
+    Booking,
+    BookingKind,
+    Customer,
+    Event,
+    Location,
+    Resource,
+    Service,
+    StaffMember,
+)
+from backend.policy import Policy
+from backend.runtime import Runtime
+from backend.settings import Settings
+from backend.store import bookings, objects
+from backend.store.calendars import CalendarRecord
+from backend.store.db import now_utc
+
+T = TypeVar("T")
+
+
+class Harness:
+    """The running app and ways to put data into it."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.runtime: Runtime = client.app.state.runtime
+
+    def call(self, function: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run an async function on the app's own event loop (where its connection lives)."""
+        return self.client.blocking_portal.call(partial(function, *args, **kwargs))
+
+    def create_account(self, account_id: str = "acme", time_zone: str = "Europe/London") -> None:
+        account = Account(
+            id=account_id, name=f"{account_id} ltd", time_zone=time_zone, locale="en_GB"
+        )
+        self.call(create_account, self.runtime.db, account)
+
+    def put(self, account_id: str, *items: Any) -> None:
+        """Upsert reference objects and bookings, in order, in one transaction."""
+
+        async def write() -> None:
+            async with self.runtime.db.transaction() as conn:
+                for item in items:
+                    if isinstance(item, Booking):
+                        await bookings.upsert(conn, account_id, item, now_utc())
+                    else:
+                        await objects.upsert(conn, account_id, item, now_utc())
+
+        self.call(write)
+
+    def delete_booking(self, account_id: str, booking_id: str) -> None:
+        async def write() -> None:
+            async with self.runtime.db.transaction() as conn:
+                await bookings.delete(conn, account_id, booking_id, now_utc())
+
+        self.call(write)
+
+    def create_calendar(
+        self,
+        account_id: str = "acme",
+        name: str = "Calendar",
+        policy: Policy | None = None,
+        label: str = "Default",
+    ) -> tuple[CalendarRecord, Link]:
+        return self.call(
+            self.runtime.calendars.create_calendar, account_id, name, policy or Policy(), label
+        )
+
+    def feed(self, token: str, **headers: str) -> Any:
+        return self.client.get(f"/feeds/{token}.ics", headers=headers)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database=tmp_path / "bookfeed.sqlite3",
+        secret_key=b"test secret key",
+        fetch_flush_seconds=3600,  # tests flush explicitly
+    )
+
+
+@pytest.fixture
+def harness(settings: Settings) -> Iterator[Harness]:
+    with TestClient(create_app(settings)) as client:
+        yield Harness(client)
+
+
+def soon(hours: float = 24) -> datetime:
+    """A whole-second instant `hours` from now."""
+    return (datetime.now(UTC) + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+
+
+STAFF = StaffMember(id="st-1", name="Sam Staffer", email="sam@staff.example", phone="+44 1")
+ROOM = Resource(id="rs-1", name="Room One")
+PLACE = Location(id="lc-1", name="Downtown", address="1 High Street")
+SERVICE = Service(id="sv-1", name="Haircut", description="A fine haircut")
+CLASS = Event(id="ev-1", name="Yoga – Beginners", description="Bring a mat", capacity=10)
+CUSTOMER = Customer(
+    id="cu-1",
+    name="Jane Doe",
+    email="jane@customer.example",
+    phone="+44 7700 900000",
+    address="2 Low Road",
+    custom_fields={"Allergy": "peanuts"},
+)
+REFERENCES = (STAFF, ROOM, PLACE, SERVICE, CLASS, CUSTOMER)
+
+
+def appointment(booking_id: str = "bk-1", hours: float = 24, **changes: Any) -> Booking:
+    start = soon(hours)
+    values: dict[str, Any] = {
+        "id": booking_id,
+        "kind": BookingKind.APPOINTMENT,
+        "service_id": SERVICE.id,
+        "start": start,
+        "end": start + timedelta(hours=1),
+        "staff_ids": (STAFF.id,),
+        "resource_ids": (ROOM.id,),
+        "customer_ids": (CUSTOMER.id,),
+        "location_id": PLACE.id,
+    }
+    values.update(changes)
+    return Booking(**values)
+
+
+@pytest.fixture
+def acme(harness: Harness) -> Harness:
+    """An account 'acme' holding one of each reference object and one appointment tomorrow."""
+    harness.create_account("acme")
+    harness.put("acme", *REFERENCES, appointment())
+    return harness
