@@ -91,6 +91,10 @@ class CalendarService:
             record = await calendars.get_link(conn, account_id, link_id)
             if record.enabled != enabled:
                 await calendars.set_link_enabled(conn, link_id, enabled, now_utc())
+                if enabled:
+                    # A device holding the empty copy revalidates with If-Modified-Since; the
+                    # full feed must look newer than that copy, so its Last-Modified moves.
+                    await calendars.touch_calendar(conn, record.calendar_id, now_utc())
             return self._link(await calendars.get_link(conn, account_id, link_id))
 
     async def regenerate_link(self, account_id: str, link_id: int) -> Link:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from backend.store import fetches
 from backend.store.db import Database
@@ -34,6 +35,7 @@ _SIGNATURES = (
 )
 
 
+@lru_cache(maxsize=1024)
 def classify_client(user_agent: str) -> Client:
     agent = user_agent.lower()
     for client, signatures in _SIGNATURES:
@@ -46,13 +48,13 @@ class FetchRecorder:
     """Counts fetches per link, day and client; `flush` writes and forgets them."""
 
     def __init__(self) -> None:
-        self._counts: dict[tuple[int, str, str], int] = {}
-        self._lasts: dict[int, tuple[datetime, str]] = {}
+        self._counts: dict[tuple[int, date, Client], int] = {}
+        self._lasts: dict[int, tuple[datetime, Client]] = {}
 
     def record(self, link_id: int, client: Client, at: datetime) -> None:
-        key = (link_id, at.strftime("%Y-%m-%d"), client.value)
+        key = (link_id, at.date(), client)
         self._counts[key] = self._counts.get(key, 0) + 1
-        self._lasts[link_id] = (at, client.value)
+        self._lasts[link_id] = (at, client)
 
     async def flush(self, db: Database) -> None:
         if not self._counts:
@@ -62,8 +64,11 @@ class FetchRecorder:
         async with db.transaction() as conn:
             await fetches.record(
                 conn,
-                [FetchCount(link, day, client, n) for (link, day, client), n in counts.items()],
-                [LastFetch(link, at, client) for link, (at, client) in lasts.items()],
+                [
+                    FetchCount(link, day.isoformat(), client.value, n)
+                    for (link, day, client), n in counts.items()
+                ],
+                [LastFetch(link, at, client.value) for link, (at, client) in lasts.items()],
             )
 
     async def flush_every(self, db: Database, seconds: float) -> None:

@@ -11,7 +11,8 @@ from backend.feed_cache import FeedCache
 from backend.fetchlog import FetchRecorder
 from backend.links import LinkKeys
 from backend.settings import Settings
-from backend.store.db import Database
+from backend.store.calendars import purge_retired
+from backend.store.db import Database, now_utc
 from backend.store.link_lookup import LinkIndex
 
 
@@ -46,6 +47,8 @@ class Runtime:
 
     async def start(self) -> None:
         self._db = await Database.open(self.settings.database)
+        async with self._db.transaction() as conn:
+            await purge_retired(conn, now_utc() - self.retention)
         self._index = LinkIndex(self.settings.database)
         self._flusher = asyncio.create_task(
             self.recorder.flush_every(self._db, self.settings.fetch_flush_seconds)

@@ -253,3 +253,14 @@ def test_fetches_are_recorded_with_the_kind_of_client(acme: Harness) -> None:
             return await counts_since(conn, [link.record.id], "2000-01-01")
 
     assert acme.call(counts) == {link.record.id: {"google": 1, "outlook": 1, "apple": 1}}
+
+
+def test_a_re_enabled_link_looks_newer_than_the_empty_copy_devices_hold(acme: Harness) -> None:
+    _, link = acme.create_calendar()
+    acme.call(acme.runtime.calendars.set_link_enabled, "acme", link.record.id, False)
+    empty = acme.feed(link.token)
+    time.sleep(1.1)  # Last-Modified has whole seconds
+    acme.call(acme.runtime.calendars.set_link_enabled, "acme", link.record.id, True)
+    again = acme.feed(link.token, **{"if-modified-since": empty.headers["last-modified"]})
+    assert again.status_code == 200
+    assert len(events_in(again.content)) == 1

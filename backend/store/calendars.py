@@ -119,6 +119,14 @@ async def update_calendar(
         raise NotFound("no such calendar")
 
 
+async def touch_calendar(conn: aiosqlite.Connection, calendar_id: int, now: datetime) -> None:
+    """Mark the calendar's published output as changed (new version, new Last-Modified)."""
+    await conn.execute(
+        "UPDATE calendars SET version = version + 1, changed_at = ? WHERE id = ?",
+        (to_text(now), calendar_id),
+    )
+
+
 async def delete_calendar(conn: aiosqlite.Connection, account_id: str, calendar_id: int) -> None:
     await conn.execute(
         "DELETE FROM calendars WHERE id = ? AND account_id = ?", (calendar_id, account_id)

@@ -45,18 +45,39 @@ _LIVE = (
 _RETIRED = "SELECT calendar_name, time_zone, retired_at FROM retired_tokens WHERE token_hash = ?"
 
 
-class LinkIndex:
-    """Read-only point lookups of links by token hash."""
+Found = LiveLink | RetiredLink | None
 
-    def __init__(self, path: Path) -> None:
+
+class LinkIndex:
+    """Read-only point lookups of links by token hash, remembered until the database changes.
+
+    `PRAGMA data_version` moves whenever any other connection (this process's writer, another
+    process) commits, so a remembered answer is never used after a change: the next fetch sees it.
+    """
+
+    def __init__(self, path: Path, max_remembered: int = 50_000) -> None:
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._connection.execute("PRAGMA query_only = ON")
         self._connection.execute("PRAGMA busy_timeout = 5000")
+        self._remembered: dict[bytes, Found] = {}
+        self._max_remembered = max_remembered
+        self._seen_version = -1
 
     def close(self) -> None:
         self._connection.close()
 
-    def find(self, token_hash: bytes) -> LiveLink | RetiredLink | None:
+    def find(self, token_hash: bytes) -> Found:
+        (version,) = self._connection.execute("PRAGMA data_version").fetchone()
+        if version != self._seen_version or len(self._remembered) >= self._max_remembered:
+            self._remembered.clear()
+            self._seen_version = version
+        try:
+            return self._remembered[token_hash]
+        except KeyError:
+            found = self._remembered[token_hash] = self._query(token_hash)
+            return found
+
+    def _query(self, token_hash: bytes) -> Found:
         row = self._connection.execute(_LIVE, (token_hash,)).fetchone()
         if row is not None:
             return LiveLink(
