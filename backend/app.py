@@ -13,6 +13,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from backend.api.docs import openapi_config
+from backend.api.routes import api_router
 from backend.errors import BookfeedError, Conflict, InvalidInput, NotFound
 from backend.feeds import FeedPublisher
 from backend.runtime import Runtime
@@ -37,11 +39,13 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             publisher.asgi_route(),
             health,
+            api_router(settings.max_body_bytes),
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine),
         lifespan=[lifespan],
         exception_handlers={BookfeedError: domain_error},
+        openapi_config=openapi_config(),
         state=State({"runtime": runtime}),
     )
 

@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 import msgspec
 
+from backend import api_keys
 from backend.accounts import create_account
 from backend.calendars import CalendarService
 from backend.demo import DEMO_ACCOUNT, seed_demo
@@ -18,6 +20,8 @@ from backend.errors import BookfeedError
 from backend.links import LinkKeys
 from backend.settings import Settings, load_settings
 from backend.store.db import Database
+
+T = TypeVar("T")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,7 +55,24 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--locale", default="en")
     create.add_argument("--week-start", type=int, default=0, help="0 = Monday … 6 = Sunday")
     create.set_defaults(run=_create_account)
+    _add_api_key_commands(commands)
     return parser
+
+
+def _add_api_key_commands(commands: argparse._SubParsersAction) -> None:
+    api_key = commands.add_parser("api-key", help="manage a booking system's API keys")
+    actions = api_key.add_subparsers(required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a key and print it (shown only once)")
+    create.add_argument("--account", required=True)
+    create.add_argument("--label", default="API key", help="what the key is for")
+    create.set_defaults(run=_create_api_key)
+    listing = actions.add_parser("list", help="list an account's keys (prefixes only)")
+    listing.add_argument("--account", required=True)
+    listing.set_defaults(run=_list_api_keys)
+    revoke = actions.add_parser("revoke", help="revoke a key at once")
+    revoke.add_argument("key", metavar="PREFIX-OR-ID", help="the key's visible prefix or its id")
+    revoke.add_argument("--account", required=True)
+    revoke.set_defaults(run=_revoke_api_key)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -126,6 +147,41 @@ def _create_account(args: argparse.Namespace) -> int:
 
     asyncio.run(create())
     print(f"created account {account.id}")
+    return 0
+
+
+async def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    db = await Database.open(load_settings().database)
+    try:
+        return await work(db)
+    finally:
+        await db.close()
+
+
+def _create_api_key(args: argparse.Namespace) -> int:
+    record, key = asyncio.run(
+        _with_database(lambda db: api_keys.create_key(db, args.account, args.label))
+    )
+    print(key)
+    print(
+        f"created API key {record.prefix} (id {record.id}) for account {record.account_id};"
+        " it is shown only this once",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _list_api_keys(args: argparse.Namespace) -> int:
+    for record in asyncio.run(_with_database(lambda db: api_keys.list_keys(db, args.account))):
+        state = f"revoked {record.revoked_at:%Y-%m-%d %H:%M}" if record.revoked_at else "active"
+        used = f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never"
+        print(f"{record.id}\t{record.prefix}\t{state}\tlast used {used}\t{record.label}")
+    return 0
+
+
+def _revoke_api_key(args: argparse.Namespace) -> int:
+    record = asyncio.run(_with_database(lambda db: api_keys.revoke_key(db, args.account, args.key)))
+    print(f"revoked API key {record.prefix} (id {record.id})")
     return 0
 
 

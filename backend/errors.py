@@ -22,3 +22,8 @@ class InvalidInput(BookfeedError):
 
 class Conflict(BookfeedError):
     """The change would leave the data inconsistent (e.g. deleting a referenced object)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

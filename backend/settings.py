@@ -20,6 +20,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     link_retention_days: int = 90
     fetch_flush_seconds: float = 5.0
+    max_body_bytes: int = 16 * 1024 * 1024  # an API request body; a 10,000-booking batch is ~4 MB
 
     def base_url(self) -> str:
         """The origin that absolute links start with, without a trailing slash."""
@@ -41,6 +42,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         host=env.get("BOOKFEED_HOST", "127.0.0.1"),
         port=int(env.get("BOOKFEED_PORT", "8000")),
         link_retention_days=int(env.get("BOOKFEED_LINK_RETENTION_DAYS", "90")),
+        max_body_bytes=int(env.get("BOOKFEED_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
     )
 
 

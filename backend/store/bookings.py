@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -78,30 +79,48 @@ async def upsert(
     conn: aiosqlite.Connection, account_id: str, booking: Booking, now: datetime, field: str = ""
 ) -> Change:
     """Create or replace a booking; the sequence grows when its time or status changes."""
-    booking = normalized(booking)
-    await check_references(conn, account_id, booking, field)
-    existing = await find(conn, account_id, booking.id)
-    if existing is not None and existing.booking == booking:
-        return Change.UNCHANGED
-    sequence = 0
-    if existing is not None:
-        old = existing.booking
-        moved = (old.start, old.end, old.status) != (booking.start, booking.end, booking.status)
-        sequence = existing.sequence + (1 if moved else 0)
-    values = (
-        booking.kind.value,
-        booking.service_id,
-        booking.event_id,
-        booking.location_id,
-        to_text(booking.start),
-        to_text(booking.end),
-        booking.status.value,
-        booking.notes,
-        msgspec.json.encode(booking.custom_fields).decode(),
-        sequence,
-        to_text(now),
-    )
-    await conn.execute(
+    (change,) = await upsert_many(conn, account_id, [booking], now, [field])
+    return change
+
+
+async def upsert_many(
+    conn: aiosqlite.Connection,
+    account_id: str,
+    items: Sequence[Booking],
+    now: datetime,
+    fields: Sequence[str] | None = None,
+) -> list[Change]:
+    """upsert() for many bookings with a fixed number of queries; `fields` are their paths
+    for error messages. Nothing is written if any booking names an unknown object."""
+    items = [normalized(booking) for booking in items]
+    known_refs = await _known_references(conn, account_id, items)
+    for index, booking in enumerate(items):
+        _check_against(booking, known_refs, fields[index] if fields else "")
+    known = await _find_many(conn, account_id, [booking.id for booking in items])
+    changes = []
+    changed: dict[str, StoredBooking] = {}
+    for booking in items:
+        existing = known.get(booking.id)
+        if existing is not None and existing.booking == booking:
+            changes.append(Change.UNCHANGED)
+            continue
+        changes.append(Change.CREATED if existing is None else Change.UPDATED)
+        sequence = 0
+        if existing is not None:
+            old = existing.booking
+            moved = (old.start, old.end, old.status) != (booking.start, booking.end, booking.status)
+            sequence = existing.sequence + (1 if moved else 0)
+        known[booking.id] = changed[booking.id] = StoredBooking(
+            booking=booking, sequence=sequence, updated_at=now
+        )
+    if changed:
+        await _write(conn, account_id, list(changed.values()))
+        await bump_data_version(conn, account_id, now)
+    return changes
+
+
+async def _write(conn: aiosqlite.Connection, account_id: str, stored: list[StoredBooking]) -> None:
+    await conn.executemany(
         "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id, start_at,"
         " end_at, status, notes, custom_fields, sequence, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -111,18 +130,55 @@ async def upsert(
         " end_at = excluded.end_at, status = excluded.status, notes = excluded.notes,"
         " custom_fields = excluded.custom_fields, sequence = excluded.sequence,"
         " updated_at = excluded.updated_at",
-        (account_id, booking.id, *values),
+        [
+            (
+                account_id,
+                item.booking.id,
+                item.booking.kind.value,
+                item.booking.service_id,
+                item.booking.event_id,
+                item.booking.location_id,
+                to_text(item.booking.start),
+                to_text(item.booking.end),
+                item.booking.status.value,
+                item.booking.notes,
+                msgspec.json.encode(item.booking.custom_fields).decode(),
+                item.sequence,
+                to_text(item.updated_at),
+            )
+            for item in stored
+        ],
     )
+    ids = msgspec.json.encode([item.booking.id for item in stored]).decode()
     for table, column, attribute, _ in _LINKS:
         await conn.execute(
-            f"DELETE FROM {table} WHERE account_id = ? AND booking_id = ?", (account_id, booking.id)
+            f"DELETE FROM {table} WHERE account_id = ?"
+            " AND booking_id IN (SELECT value FROM json_each(?))",
+            (account_id, ids),
         )
         await conn.executemany(
             f"INSERT INTO {table} (account_id, booking_id, position, {column}) VALUES (?, ?, ?, ?)",
-            [(account_id, booking.id, i, ref) for i, ref in enumerate(getattr(booking, attribute))],
+            [
+                (account_id, item.booking.id, i, ref)
+                for item in stored
+                for i, ref in enumerate(getattr(item.booking, attribute))
+            ],
         )
-    await bump_data_version(conn, account_id, now)
-    return Change.CREATED if existing is None else Change.UPDATED
+
+
+async def _find_many(
+    conn: aiosqlite.Connection, account_id: str, booking_ids: list[str]
+) -> dict[str, StoredBooking]:
+    ids = msgspec.json.encode(booking_ids).decode()
+    where = "id IN (SELECT value FROM json_each(?))"
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND {where}", (account_id, ids)
+    )
+    rows = await cursor.fetchall()
+    if not rows:
+        return {}
+    linked = await _linked_ids(conn, account_id, where, (ids,))
+    return {row["id"]: _stored(row, linked) for row in rows}
 
 
 async def delete(
@@ -156,19 +212,42 @@ async def check_references(
     conn: aiosqlite.Connection, account_id: str, booking: Booking, field: str = ""
 ) -> None:
     """Every object the booking names must exist in the same account."""
+    _check_against(booking, await _known_references(conn, account_id, [booking]), field)
+
+
+_SINGLE_REFS = (("service_id", Service), ("event_id", Event), ("location_id", Location))
+
+
+async def _known_references(
+    conn: aiosqlite.Connection, account_id: str, items: Sequence[Booking]
+) -> dict[type[Any], set[str]]:
+    """Of the ids these bookings name, those that exist, per kind: one query per kind."""
+    wanted: dict[type[Any], set[str]] = defaultdict(set)
+    for booking in items:
+        for attribute, kind in _SINGLE_REFS:
+            if (ref := getattr(booking, attribute)) is not None:
+                wanted[kind].add(ref)
+        for _, _, attribute, kind in _LINKS:
+            wanted[kind].update(getattr(booking, attribute))
+    return {
+        kind: await objects.existing_ids(conn, account_id, kind, ids)
+        for kind, ids in wanted.items()
+    }
+
+
+def _check_against(booking: Booking, known: dict[type[Any], set[str]], field: str) -> None:
     prefix = f"{field}." if field else ""
     if booking.kind is BookingKind.APPOINTMENT and booking.service_id is None:
         raise InvalidInput("an appointment needs a service_id", f"{prefix}service_id")
     if booking.kind is BookingKind.EVENT_SESSION and booking.event_id is None:
         raise InvalidInput("an event session needs an event_id", f"{prefix}event_id")
-    single = (("service_id", Service), ("event_id", Event), ("location_id", Location))
-    for attribute, kind in single:
+    for attribute, kind in _SINGLE_REFS:
         ref = getattr(booking, attribute)
-        if ref is not None and not await objects.exists(conn, account_id, kind, ref):
+        if ref is not None and ref not in known.get(kind, ()):
             raise InvalidInput(f"unknown {objects.TABLES[kind]} id {ref!r}", f"{prefix}{attribute}")
     for _, _, attribute, kind in _LINKS:
         for index, ref in enumerate(getattr(booking, attribute)):
-            if not await objects.exists(conn, account_id, kind, ref):
+            if ref not in known.get(kind, ()):
                 raise InvalidInput(
                     f"unknown {objects.TABLES[kind]} id {ref!r}", f"{prefix}{attribute}[{index}]"
                 )

@@ -4,6 +4,7 @@ customers. One table each, the same operations for all."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -89,20 +90,58 @@ async def upsert(
     conn: aiosqlite.Connection, account_id: str, obj: ReferenceObject, now: datetime
 ) -> Change:
     """Create or replace by the booking system's id; an identical object changes nothing."""
-    kind = type(obj)
-    existing = await find(conn, account_id, kind, obj.id)
-    if existing == obj:
-        return Change.UNCHANGED
-    columns = _columns(kind)
-    placeholders = ", ".join("?" for _ in columns)
-    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "id")
-    await conn.execute(
-        f"INSERT INTO {TABLES[kind]} (account_id, {', '.join(columns)}) VALUES (?, {placeholders})"
-        f" ON CONFLICT (account_id, id) DO UPDATE SET {updates}",
-        (account_id, *_to_row(obj)),
+    (change,) = await upsert_many(conn, account_id, type(obj), [obj], now)
+    return change
+
+
+async def upsert_many(
+    conn: aiosqlite.Connection, account_id: str, kind: type[T], items: Sequence[T], now: datetime
+) -> list[Change]:
+    """upsert() for many objects of one kind, with a fixed number of queries however many."""
+    known: dict[str, T] = await _find_many(conn, account_id, kind, [item.id for item in items])
+    changes = []
+    changed: dict[str, T] = {}
+    for item in items:
+        old = known.get(item.id)
+        if old == item:
+            changes.append(Change.UNCHANGED)
+            continue
+        changes.append(Change.CREATED if old is None else Change.UPDATED)
+        known[item.id] = changed[item.id] = item
+    if changed:
+        columns = _columns(kind)
+        placeholders = ", ".join("?" for _ in columns)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "id")
+        await conn.executemany(
+            f"INSERT INTO {TABLES[kind]} (account_id, {', '.join(columns)})"
+            f" VALUES (?, {placeholders}) ON CONFLICT (account_id, id) DO UPDATE SET {updates}",
+            [(account_id, *_to_row(item)) for item in changed.values()],
+        )
+        await bump_data_version(conn, account_id, now)
+    return changes
+
+
+async def existing_ids(
+    conn: aiosqlite.Connection, account_id: str, kind: type[Any], ids: Iterable[str]
+) -> set[str]:
+    """Which of these ids name an object of this kind in the account."""
+    cursor = await conn.execute(
+        f"SELECT id FROM {TABLES[kind]} WHERE account_id = ?"
+        " AND id IN (SELECT value FROM json_each(?))",
+        (account_id, msgspec.json.encode(sorted(set(ids))).decode()),
     )
-    await bump_data_version(conn, account_id, now)
-    return Change.CREATED if existing is None else Change.UPDATED
+    return {row[0] for row in await cursor.fetchall()}
+
+
+async def _find_many(
+    conn: aiosqlite.Connection, account_id: str, kind: type[T], ids: list[str]
+) -> dict[str, T]:
+    cursor = await conn.execute(
+        f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ?"
+        " AND id IN (SELECT value FROM json_each(?))",
+        (account_id, msgspec.json.encode(ids).decode()),
+    )
+    return {row["id"]: from_row(kind, row) for row in await cursor.fetchall()}
 
 
 async def delete(

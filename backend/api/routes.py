@@ -1,0 +1,118 @@
+"""The /api/v1 routes: thin handlers over backend.api.sync, one set per kind of object.
+
+This module keeps annotations evaluated (no `from __future__ import annotations`): the
+per-kind handlers are built in a loop and Litestar reads their types from the annotations.
+"""
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, delete, get, patch, post, put
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from backend.api import account, sync
+from backend.api.auth import account_of_key
+from backend.api.decoding import StrictBody
+from backend.api.errors import api_error
+from backend.api.kinds import KINDS, Kind
+from backend.api.schemas import AccountOut, AccountPatch, Batch, BatchResult, Page
+from backend.errors import BookfeedError
+from backend.store.db import Database
+from backend.store.objects import Change
+
+BEARER = "BearerApiKey"
+
+
+def api_router(max_body_bytes: int) -> Router:
+    handlers: list[Any] = [read_account, patch_account, apply_batch]
+    for kind in KINDS:
+        handlers.extend(_kind_handlers(kind))
+    return Router(
+        path="/api/v1",
+        route_handlers=handlers,
+        dependencies={
+            "account_id": Provide(account_of_key),
+            "db": Provide(_database, sync_to_thread=False),
+        },
+        exception_handlers={Exception: api_error, BookfeedError: api_error},
+        request_max_body_size=max_body_bytes,
+        security=[{BEARER: []}],
+    )
+
+
+def _database(request: Request[Any, Any, Any]) -> Database:
+    return request.app.state.runtime.db
+
+
+@get("/account", tags=["account"], summary="Read the account's settings and data version")
+async def read_account(db: Database, account_id: str) -> AccountOut:
+    return await account.read(db, account_id)
+
+
+@patch(
+    "/account",
+    tags=["account"],
+    summary="Change the account's name, time zone, locale or week start",
+    dto=StrictBody[AccountPatch],
+    return_dto=None,
+)
+async def patch_account(db: Database, account_id: str, data: AccountPatch) -> AccountOut:
+    return await account.patch(db, account_id, data)
+
+
+@post(
+    "/batch",
+    tags=["batch"],
+    summary="Apply many upserts and deletions in one transaction, all or nothing",
+    dto=StrictBody[Batch],
+    return_dto=None,
+    status_code=200,
+)
+async def apply_batch(db: Database, account_id: str, data: Batch) -> BatchResult:
+    return await sync.apply_batch(db, account_id, data)
+
+
+def _kind_handlers(kind: Kind) -> list[Any]:
+    path = f"/{kind.name}/{{object_id:str}}"
+    tags = [kind.name]
+
+    async def put_object(db: Database, account_id: str, object_id: str, data: Any) -> Any:
+        change, stored = await sync.put(db, account_id, kind, object_id, data)
+        return Response(stored, status_code=201 if change is Change.CREATED else 200)
+
+    async def get_object(db: Database, account_id: str, object_id: str) -> Any:
+        return await sync.get(db, account_id, kind, object_id)
+
+    async def delete_object(db: Database, account_id: str, object_id: str) -> None:
+        await sync.delete(db, account_id, kind, object_id)
+
+    async def list_objects(
+        db: Database,
+        account_id: str,
+        after: Annotated[str | None, Parameter(description="continue after this id")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    ) -> Any:
+        items, next_after = await sync.list_page(db, account_id, kind, after, limit)
+        return Page(items=items, next_after=next_after)
+
+    put_object.__annotations__.update({"data": kind.schema, "return": Response[kind.domain]})
+    get_object.__annotations__["return"] = kind.domain
+    list_objects.__annotations__["return"] = Page[kind.domain]
+    for handler in (put_object, get_object, delete_object, list_objects):
+        handler.__name__ = handler.__qualname__ = f"{handler.__name__}_{kind.name}"
+    return [
+        put(
+            path,
+            tags=tags,
+            summary=f"Create or replace one of {kind.name} by the booking system's id",
+            dto=StrictBody[kind.schema],
+            return_dto=None,
+        )(put_object),
+        get(path, tags=tags, summary=f"Read one of {kind.name}")(get_object),
+        delete(path, tags=tags, summary=f"Delete one of {kind.name}", status_code=204)(
+            delete_object
+        ),
+        get(f"/{kind.name}", tags=tags, summary=f"List {kind.name} in id order, a page at a time")(
+            list_objects
+        ),
+    ]

@@ -1,0 +1,81 @@
+"""API keys: stored as a hash and a visible prefix, looked up by the hash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+import msgspec
+
+from backend.store.db import to_text
+
+_COLUMNS = "id, account_id, prefix, label, created_at, last_used_at, revoked_at"
+
+
+class ApiKeyRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    account_id: str
+    prefix: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    account_id: str,
+    prefix: str,
+    key_hash: bytes,
+    label: str,
+    now: datetime,
+) -> ApiKeyRecord:
+    cursor = await conn.execute(
+        "INSERT INTO api_keys (account_id, prefix, key_hash, label, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (account_id, prefix, key_hash, label, to_text(now)),
+    )
+    return ApiKeyRecord(
+        id=cursor.lastrowid or 0, account_id=account_id, prefix=prefix, label=label, created_at=now
+    )
+
+
+async def list_for_account(conn: aiosqlite.Connection, account_id: str) -> list[ApiKeyRecord]:
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY id", (account_id,)
+    )
+    return [_record(row) for row in await cursor.fetchall()]
+
+
+async def find_by_hash(conn: aiosqlite.Connection, key_hash: bytes) -> ApiKeyRecord | None:
+    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE key_hash = ?", (key_hash,))
+    row = await cursor.fetchone()
+    return None if row is None else _record(row)
+
+
+async def find_in_account(
+    conn: aiosqlite.Connection, account_id: str, key_id: int | None, prefix: str | None
+) -> ApiKeyRecord | None:
+    """The account's key with this id or this prefix."""
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM api_keys WHERE account_id = ? AND (id = ? OR prefix = ?)",
+        (account_id, key_id, prefix),
+    )
+    row = await cursor.fetchone()
+    return None if row is None else _record(row)
+
+
+async def revoke(conn: aiosqlite.Connection, key_id: int, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        (to_text(now), key_id),
+    )
+
+
+async def touch(conn: aiosqlite.Connection, key_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (to_text(now), key_id))
+
+
+def _record(row: Any) -> ApiKeyRecord:
+    return msgspec.convert(dict(row), ApiKeyRecord)
