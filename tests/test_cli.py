@@ -1,0 +1,65 @@
+"""The `bookfeed` command's account management, through its real entry point."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+
+def bookfeed(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"BOOKFEED_DATABASE": str(tmp_path / "cli.sqlite3"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def account_ids(tmp_path: Path) -> list[str]:
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+        return [row[0] for row in conn.execute("SELECT id FROM accounts ORDER BY id")]
+
+
+def test_account_create_makes_an_account(tmp_path: Path) -> None:
+    done = bookfeed(
+        tmp_path,
+        "account",
+        "create",
+        "--id",
+        "northside",
+        "--name",
+        "Northside",
+        "--time-zone",
+        "Europe/Berlin",
+        "--locale",
+        "de_DE",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "created account northside" in done.stdout
+    assert account_ids(tmp_path) == ["northside"]
+
+
+def test_account_create_refuses_bad_settings_and_writes_nothing(tmp_path: Path) -> None:
+    bad_zone = bookfeed(
+        tmp_path, "account", "create", "--id", "a", "--name", "A", "--time-zone", "Mars/Olympus"
+    )
+    assert bad_zone.returncode == 2
+    assert "time_zone" in bad_zone.stderr and "Mars/Olympus" in bad_zone.stderr
+    bad_id = bookfeed(
+        tmp_path, "account", "create", "--id", "Bad Id!", "--name", "A", "--time-zone", "UTC"
+    )
+    assert bad_id.returncode == 2
+    assert "id:" in bad_id.stderr
+    assert account_ids(tmp_path) == []
+    ok = bookfeed(tmp_path, "account", "create", "--id", "a", "--name", "A", "--time-zone", "UTC")
+    assert ok.returncode == 0
+    duplicate = bookfeed(
+        tmp_path, "account", "create", "--id", "a", "--name", "B", "--time-zone", "UTC"
+    )
+    assert duplicate.returncode == 2
+    assert "already exists" in duplicate.stderr

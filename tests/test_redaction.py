@@ -1,0 +1,106 @@
+"""redact() over many policy and booking combinations: only included details survive."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backend.domain import (
+    Booking,
+    BookingKind,
+    BookingStatus,
+    BookingView,
+    Customer,
+    Event,
+    Location,
+    Resource,
+    Service,
+    StaffMember,
+)
+from backend.policy import Detail, NameFormat, Policy, format_name, redact
+
+START = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+
+def view(kind: BookingKind, status: BookingStatus) -> BookingView:
+    appointment = kind is BookingKind.APPOINTMENT
+    booking = Booking(
+        id="b",
+        kind=kind,
+        start=START,
+        end=START + timedelta(hours=1),
+        status=status,
+        service_id="s" if appointment else None,
+        event_id=None if appointment else "e",
+        notes="note",
+        custom_fields={"k": "v"},
+    )
+    return BookingView(
+        booking=booking,
+        uid="u@bookfeed",
+        sequence=0,
+        updated_at=START,
+        service=Service(id="s", name="Cut", description="desc"),
+        event=Event(id="e", name="Class", description="desc", capacity=5),
+        location=Location(id="l", name="Place", address="Addr"),
+        staff=(StaffMember(id="st", name="Sam Staff", email="sam@x.example", phone="1"),),
+        resources=(Resource(id="r", name="Room"),),
+        customers=(
+            Customer(
+                id="c",
+                name="Jane Doe",
+                email="j@x.example",
+                phone="2",
+                address="Home",
+                custom_fields={"ck": "cv"},
+            ),
+        ),
+    )
+
+
+@given(
+    details=st.frozensets(st.sampled_from(list(Detail))),
+    kind=st.sampled_from(list(BookingKind)),
+    status=st.sampled_from(list(BookingStatus)),
+    busy=st.booleans(),
+)
+def test_every_field_of_a_public_event_is_allowed_by_the_policy(
+    details: frozenset[Detail], kind: BookingKind, status: BookingStatus, busy: bool
+) -> None:
+    event = redact(view(kind, status), Policy(details=details, busy_only=busy))
+    shown = details
+    expected_title = "Busy" if busy else ("Cut" if kind is BookingKind.APPOINTMENT else "Class")
+    assert event.title == expected_title
+    assert (event.description is not None) == (Detail.DESCRIPTION in shown)
+    assert any(p.name for p in event.staff) == (Detail.STAFF_NAME in shown)
+    assert any(p.email for p in event.staff) == (Detail.STAFF_EMAIL in shown)
+    assert bool(event.resources) == (Detail.RESOURCE_NAME in shown)
+    assert (event.location is not None) == (Detail.LOCATION in shown)
+    customer_fields = {
+        Detail.CUSTOMER_NAME: "name",
+        Detail.CUSTOMER_EMAIL: "email",
+        Detail.CUSTOMER_PHONE: "phone",
+        Detail.CUSTOMER_ADDRESS: "address",
+        Detail.CUSTOMER_FIELDS: "custom_fields",
+    }
+    for detail, attribute in customer_fields.items():
+        assert any(getattr(p, attribute) for p in event.customers) == (detail in shown)
+    assert bool(event.booking_fields) == (Detail.BOOKING_FIELDS in shown)
+    assert (event.notes is not None) == (Detail.NOTES in shown)
+    assert (event.places is not None) == (
+        Detail.PLACES in shown and kind is BookingKind.EVENT_SESSION
+    )
+    if status is BookingStatus.TENTATIVE:
+        assert (event.status is status) == (Detail.TENTATIVE in shown)
+    elif status is BookingStatus.CONFIRMED:
+        assert event.status is None
+
+
+def test_name_formats() -> None:
+    assert format_name("Jane van Doe", NameFormat.FULL) == "Jane van Doe"
+    assert format_name("Jane van Doe", NameFormat.FIRST_INITIAL) == "Jane v. D."
+    assert format_name("Jane van Doe", NameFormat.INITIALS) == "J. v. D."
+    assert format_name("Cher", NameFormat.INITIALS) == "C."
+    assert format_name("   ", NameFormat.INITIALS) == "   "
