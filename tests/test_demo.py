@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import icalendar
+import vobject
 
 from backend.demo import DEMO_ACCOUNT, seed_demo
 from backend.domain import BookingStatus, Customer, Resource, StaffMember
@@ -65,3 +66,8 @@ def test_demo_calendars_show_what_they_promise(harness: Harness) -> None:
     events = list(icalendar.Calendar.from_ical(website).walk("VEVENT"))
     offsets = {e.decoded("DTSTART").utcoffset().total_seconds() for e in events}
     assert offsets == {0.0, 3600.0}  # bookings on both sides of the October clock change
+    independent = vobject.readOne(website.decode())
+    assert len(independent.vevent_list) == len(events)
+    assert [v.dtstart.value for v in independent.vevent_list] == [
+        e.decoded("DTSTART") for e in events
+    ]
