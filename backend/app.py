@@ -17,8 +17,11 @@ from backend.api.docs import openapi_config
 from backend.api.routes import api_router
 from backend.errors import BookfeedError, Conflict, InvalidInput, NotFound
 from backend.feeds import FeedPublisher
+from backend.manage.router import home, manage_router
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
+from widget.publisher import WidgetPublisher
+from widget.routes import widget_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(settings: Settings) -> Litestar:
     runtime = Runtime(settings)
     publisher = FeedPublisher(runtime)
+    widget = WidgetPublisher(runtime)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -41,12 +45,15 @@ def create_app(settings: Settings) -> Litestar:
             health,
             api_router(settings.max_body_bytes),
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
+            manage_router(),
+            home,
+            *widget_routes(widget),
         ],
         template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine),
         lifespan=[lifespan],
         exception_handlers={BookfeedError: domain_error},
         openapi_config=openapi_config(),
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "widget": widget}),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,10 +15,11 @@ import msgspec
 from backend import api_keys
 from backend.accounts import create_account
 from backend.calendars import CalendarService
-from backend.demo import DEMO_ACCOUNT, seed_demo
+from backend.demo import DEMO_ACCOUNT, seed_demo, seed_demo_owner
 from backend.domain import Account
-from backend.errors import BookfeedError
+from backend.errors import BookfeedError, InvalidInput
 from backend.links import LinkKeys
+from backend.manage.auth import AuthService
 from backend.settings import Settings, load_settings
 from backend.store.db import Database
 
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--week-start", type=int, default=0, help="0 = Monday … 6 = Sunday")
     create.set_defaults(run=_create_account)
     _add_api_key_commands(commands)
+    _add_owner_commands(commands)
     return parser
 
 
@@ -119,7 +122,8 @@ async def _prepare(settings: Settings, demo: bool) -> list[str]:
         if not demo:
             return []
         await seed_demo(db, service)
-        lines = []
+        email, password = await seed_demo_owner(db, settings.secret_key)
+        lines = [f"{settings.base_url()}/manage/login  sign in as {email}, password {password}"]
         for calendar in await service.list_calendars(DEMO_ACCOUNT):
             for link in await service.links(DEMO_ACCOUNT, calendar.id):
                 url = f"{settings.base_url()}/feeds/{link.token}.ics"
@@ -183,6 +187,36 @@ def _revoke_api_key(args: argparse.Namespace) -> int:
     record = asyncio.run(_with_database(lambda db: api_keys.revoke_key(db, args.account, args.key)))
     print(f"revoked API key {record.prefix} (id {record.id})")
     return 0
+
+
+def _add_owner_commands(commands: argparse._SubParsersAction) -> None:
+    owner = commands.add_parser("owner", help="manage the owners who sign in to /manage/")
+    actions = owner.add_subparsers(required=True, metavar="ACTION")
+    create = actions.add_parser(
+        "create", help="create an owner; the password is read from a prompt or stdin"
+    )
+    create.add_argument("--account", required=True)
+    create.add_argument("--email", required=True)
+    create.set_defaults(run=_create_owner)
+
+
+def _create_owner(args: argparse.Namespace) -> int:
+    password = _read_password()
+    owner = asyncio.run(
+        _with_database(lambda db: AuthService(db).create_owner(args.account, args.email, password))
+    )
+    print(f"created owner {owner.email} for account {owner.account_id}")
+    return 0
+
+
+def _read_password() -> str:
+    """From a prompt (typed twice) on a terminal, else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat the password: ") != password:
+        raise InvalidInput("the passwords differ", "password")
+    return password
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,11 +23,13 @@ from backend.domain import (
     Service,
     StaffMember,
 )
+from backend.manage.auth import AuthService
 from backend.policy import Detail, NameFormat, Policy, Scope
 from backend.store import accounts, bookings, objects
 from backend.store.db import Database, now_utc
 
 DEMO_ACCOUNT = "demo"
+DEMO_OWNER_EMAIL = "owner@demo.example"
 ZONE = ZoneInfo("Europe/London")
 
 STAFF = (
@@ -230,3 +235,16 @@ async def seed_demo(db: Database, calendars: CalendarService, today: date | None
     for name, label, policy in DEMO_CALENDARS:
         await calendars.create_calendar(DEMO_ACCOUNT, name, policy, label)
     return True
+
+
+def demo_password(secret_key: bytes) -> str:
+    """The demo owner's password: stable for one installation, unguessable without its key."""
+    digest = hmac.new(secret_key, b"bookfeed demo owner", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+async def seed_demo_owner(db: Database, secret_key: bytes) -> tuple[str, str]:
+    """Make sure the demo owner can sign in; returns the email and password to print."""
+    password = demo_password(secret_key)
+    await AuthService(db).ensure_owner(DEMO_ACCOUNT, DEMO_OWNER_EMAIL, password)
+    return DEMO_OWNER_EMAIL, password

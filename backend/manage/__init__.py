@@ -1,0 +1,1 @@
+"""The owner pages under /manage/: sign-in, calendars, links and API keys."""

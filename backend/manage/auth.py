@@ -1,0 +1,163 @@
+"""Owners and their sign-in: argon2 password hashes, server-side sessions, slowed guessing."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import aiosqlite
+import msgspec
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from backend.errors import BookfeedError, InvalidInput
+from backend.store import accounts, owners
+from backend.store.db import Database, now_utc
+
+SESSION_DAYS = 14
+FREE_FAILURES = {"email": 5, "client": 20}
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(minutes=15)
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+
+_hasher = PasswordHasher()
+# Unknown addresses are checked against this hash too, so timing does not tell who exists.
+_DECOY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class Owner(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    account_id: str
+    email: str
+
+
+class SignInRefused(BookfeedError):
+    """Wrong address or password; the message never says which."""
+
+
+class SignInThrottled(BookfeedError):
+    def __init__(self, wait: timedelta) -> None:
+        minutes = max(1, round(wait.total_seconds() / 60))
+        super().__init__(
+            f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes != 1)}."
+        )
+        self.wait = wait
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    email = normalize_email(email)
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+        raise InvalidInput("enter an email address like owner@example.com", "email")
+    return email
+
+
+def check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            f"the password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters", "password"
+        )
+
+
+def session_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class AuthService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create_owner(self, account_id: str, email: str, password: str) -> Owner:
+        email = check_email(email)
+        check_password(password)
+        hashed = await asyncio.to_thread(_hasher.hash, password)
+        async with self._db.transaction() as conn:
+            await accounts.get(conn, account_id)
+            owner_id = await owners.insert_owner(conn, account_id, email, hashed, now_utc())
+        return Owner(id=owner_id, account_id=account_id, email=email)
+
+    async def ensure_owner(self, account_id: str, email: str, password: str) -> Owner:
+        """The owner with this password, created if missing (how the demo seeds its login)."""
+        async with self._db.reading() as conn:
+            record = await owners.find_owner(conn, normalize_email(email))
+        if record is None:
+            return await self.create_owner(account_id, email, password)
+        if not await asyncio.to_thread(_verify, record.password_hash, password):
+            hashed = await asyncio.to_thread(_hasher.hash, password)
+            async with self._db.transaction() as conn:
+                await owners.set_password_hash(conn, record.id, hashed)
+        return Owner(id=record.id, account_id=record.account_id, email=record.email)
+
+    async def sign_in(self, email: str, password: str, client: str) -> tuple[Owner, str]:
+        """A new session token for the owner, or SignInRefused / SignInThrottled."""
+        email = normalize_email(email)
+        keys = {"email": f"email:{email}", "client": f"client:{client}"}
+        now = now_utc()
+        async with self._db.reading() as conn:
+            record = await owners.find_owner(conn, email)
+            for kind, key in keys.items():
+                await _refuse_if_throttled(conn, key, FREE_FAILURES[kind], now)
+        verified = await asyncio.to_thread(
+            _verify, record.password_hash if record else _DECOY_HASH, password
+        )
+        if record is None or not verified:
+            async with self._db.transaction() as conn:
+                for key in keys.values():
+                    await owners.add_failure(conn, key, now)
+            raise SignInRefused("That email address and password do not match.")
+        token = secrets.token_urlsafe(32)
+        async with self._db.transaction() as conn:
+            await owners.clear_failures(conn, keys["email"])
+            await owners.purge_sessions(conn, now)
+            await owners.insert_session(
+                conn, session_hash(token), record.id, now, now + timedelta(days=SESSION_DAYS)
+            )
+            if _hasher.check_needs_rehash(record.password_hash):
+                await owners.set_password_hash(conn, record.id, _hasher.hash(password))
+        return Owner(id=record.id, account_id=record.account_id, email=record.email), token
+
+    async def owner_of(self, token: str) -> Owner | None:
+        async with self._db.reading() as conn:
+            record = await owners.session_owner(conn, session_hash(token), now_utc())
+        if record is None:
+            return None
+        return Owner(id=record.id, account_id=record.account_id, email=record.email)
+
+    async def sign_out(self, token: str) -> None:
+        async with self._db.transaction() as conn:
+            await owners.delete_session(conn, session_hash(token))
+
+    async def flash(self, token: str, message: str) -> None:
+        """Keep a message for the session's next page."""
+        async with self._db.transaction() as conn:
+            await owners.set_flash(conn, session_hash(token), message)
+
+    async def take_flash(self, token: str) -> str | None:
+        async with self._db.transaction() as conn:
+            return await owners.take_flash(conn, session_hash(token))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _refuse_if_throttled(
+    conn: aiosqlite.Connection, key: str, free: int, now: datetime
+) -> None:
+    found = await owners.failures(conn, key)
+    if found is None or found.count < free:
+        return
+    wait = min(FIRST_WAIT * 2 ** min(found.count - free, 10), LONGEST_WAIT)
+    remaining = found.last_failed_at + wait - now
+    if remaining > timedelta(0):
+        raise SignInThrottled(remaining)

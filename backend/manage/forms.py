@@ -1,0 +1,121 @@
+"""The calendar form: the owner's input as typed, and its translation into a Policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+
+from backend.errors import InvalidInput
+from backend.policy import Detail, NameFormat, Policy, Scope
+
+E = TypeVar("E")
+
+REFRESH_CHOICES = ((15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (180, "3 hours"))
+REFRESH_CHOICES += ((360, "6 hours"), (720, "12 hours"), (1440, "1 day"))
+
+
+class CalendarForm(msgspec.Struct, kw_only=True):
+    """Every value exactly as the owner entered it, so a rejected form comes back as typed."""
+
+    name: str = ""
+    scope: str = Scope.ACCOUNT.value
+    staff_id: str = ""
+    resource_id: str = ""
+    service_ids: list[str] = msgspec.field(default_factory=list)
+    event_ids: list[str] = msgspec.field(default_factory=list)
+    location_ids: list[str] = msgspec.field(default_factory=list)
+    details: list[str] = msgspec.field(default_factory=list)
+    name_format: str = NameFormat.FULL.value
+    title_mode: str = "names"
+    past_days: str = "30"
+    future_days: str = "365"
+    cancelled: str = "remove"
+    refresh_minutes: str = "60"
+
+    @classmethod
+    def from_policy(cls, name: str, policy: Policy) -> CalendarForm:
+        return cls(
+            name=name,
+            scope=policy.scope.value,
+            staff_id=(policy.scope_id or "") if policy.scope is Scope.STAFF else "",
+            resource_id=(policy.scope_id or "") if policy.scope is Scope.RESOURCE else "",
+            service_ids=sorted(policy.service_ids),
+            event_ids=sorted(policy.event_ids),
+            location_ids=sorted(policy.location_ids),
+            details=sorted(policy.details),
+            name_format=policy.customer_name_format.value,
+            title_mode="busy" if policy.busy_only else "names",
+            past_days=str(policy.past_days),
+            future_days=str(policy.future_days),
+            cancelled="keep" if policy.keep_cancelled else "remove",
+            refresh_minutes=str(policy.refresh_minutes),
+        )
+
+    @classmethod
+    def from_data(cls, data: Any) -> CalendarForm:
+        """From a submitted form (a multi-dict with getall)."""
+        single = {
+            name: str(data.get(name, ""))
+            for name in (
+                "name",
+                "scope",
+                "staff_id",
+                "resource_id",
+                "name_format",
+                "title_mode",
+                "past_days",
+                "future_days",
+                "cancelled",
+                "refresh_minutes",
+            )
+        }
+        many = {
+            name: [str(v) for v in data.getall(name, [])]
+            for name in ("service_ids", "event_ids", "location_ids", "details")
+        }
+        return cls(**single, **many)
+
+    def to_policy(self, base: Policy) -> Policy:
+        """The policy the form asks for, keeping what the form does not show (colour,
+        description); InvalidInput names the form field at fault."""
+        scope = _choice(Scope, self.scope, "scope")
+        scope_id = {Scope.STAFF: self.staff_id, Scope.RESOURCE: self.resource_id}.get(scope)
+        if scope is not Scope.ACCOUNT and not scope_id:
+            raise InvalidInput(f"choose which {scope.value} this calendar follows", "scope")
+        return msgspec.structs.replace(
+            base,
+            scope=scope,
+            scope_id=scope_id or None,
+            service_ids=frozenset(self.service_ids),
+            event_ids=frozenset(self.event_ids),
+            location_ids=frozenset(self.location_ids),
+            details=frozenset(_choice(Detail, d, "details") for d in self.details),
+            customer_name_format=_choice(NameFormat, self.name_format, "name_format"),
+            busy_only=self.title_mode == "busy",
+            past_days=_number(self.past_days, "past_days"),
+            future_days=_number(self.future_days, "future_days"),
+            keep_cancelled=self.cancelled == "keep",
+            refresh_minutes=_number(self.refresh_minutes, "refresh_minutes"),
+        )
+
+
+def form_field(field: str | None) -> str:
+    """The form field an InvalidInput from the calendars service points at."""
+    name = (field or "").removeprefix("policy.")
+    return {"scope_id": "scope"}.get(name, name)
+
+
+def _choice(kind: Callable[[str], E], value: str, field: str) -> E:
+    try:
+        return kind(value)
+    except ValueError as error:
+        raise InvalidInput(f"{value!r} is not one of the choices", field) from error
+
+
+def _number(value: str, field: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError as error:
+        raise InvalidInput("enter a whole number", field) from error

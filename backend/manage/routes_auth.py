@@ -1,0 +1,53 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from litestar import get, post
+from litestar.response import Redirect, Template
+
+from backend.manage.auth import SignInRefused, SignInThrottled
+from backend.manage.web import Page
+
+
+@get("/login")
+async def login_page(
+    page: Page, next_page: str = "/manage/", signed_out: bool = False
+) -> Template | Redirect:
+    if page.owner is not None:
+        return await page.redirect(_safe_next(next_page))
+    notice = "You are signed out." if signed_out else None
+    return await page.render("manage/login.html", next_page=_safe_next(next_page), notice=notice)
+
+
+@post("/login")
+async def sign_in(page: Page) -> Template | Redirect:
+    form = await page.request.form()
+    email, password = str(form.get("email", "")), str(form.get("password", ""))
+    next_page = _safe_next(str(form.get("next", "")))
+    client = page.request.client.host if page.request.client else "unknown"
+    try:
+        _, session = await page.auth.sign_in(email, password, client)
+    except (SignInRefused, SignInThrottled) as error:
+        status = 429 if isinstance(error, SignInThrottled) else 400
+        return await page.render(
+            "manage/login.html", status, email=email, next_page=next_page, error=str(error)
+        )
+    return Redirect(next_page, status_code=303, cookies=page.cookies(session=session))
+
+
+@post("/logout")
+async def sign_out(page: Page) -> Redirect:
+    if page.session:
+        await page.auth.sign_out(page.session)
+    return Redirect(
+        "/manage/login?signed_out=true",
+        status_code=303,
+        cookies=[*page.cookies(), page.forget_session()],
+    )
+
+
+def _safe_next(path: str) -> str:
+    """Only a page of ours: never another site, never a protocol-relative '//host'."""
+    if path.startswith("/manage/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return "/manage/"

@@ -1,0 +1,116 @@
+"""The calendars: list, create, edit, show, delete, and add a link."""
+
+from __future__ import annotations
+
+from litestar import get, post
+from litestar.response import Redirect, Template
+
+from backend.errors import InvalidInput
+from backend.manage import views
+from backend.manage.auth import Owner
+from backend.manage.details import GROUPS
+from backend.manage.forms import REFRESH_CHOICES, CalendarForm, form_field
+from backend.manage.web import Page
+from backend.policy import NameFormat, Policy
+
+
+@get("/")
+async def calendars_page(page: Page, owner: Owner) -> Template:
+    summaries = await views.summaries(page.runtime, owner.account_id)
+    return await page.render("manage/calendars.html", calendars=summaries)
+
+
+@get("/calendars/new")
+async def new_calendar_page(page: Page, owner: Owner) -> Template:
+    return await _form_page(page, owner, CalendarForm(), None)
+
+
+@post("/calendars/new")
+async def create_calendar(page: Page, owner: Owner) -> Template | Redirect:
+    form = CalendarForm.from_data(await page.request.form())
+    try:
+        calendar, _ = await page.runtime.calendars.create_calendar(
+            owner.account_id, form.name, form.to_policy(Policy())
+        )
+    except InvalidInput as error:
+        return await _form_page(page, owner, form, None, error)
+    return await page.redirect(
+        f"/manage/calendars/{calendar.id}",
+        f"Created “{calendar.name}” with its first link. Copy it below.",
+    )
+
+
+@get("/calendars/{calendar_id:int}")
+async def calendar_page(page: Page, owner: Owner, calendar_id: int) -> Template:
+    shown = await views.calendar_page(page.runtime, owner.account_id, calendar_id)
+    return await page.render("manage/calendar.html", page=shown)
+
+
+@get("/calendars/{calendar_id:int}/edit")
+async def edit_calendar_page(page: Page, owner: Owner, calendar_id: int) -> Template:
+    calendar = await page.runtime.calendars.get_calendar(owner.account_id, calendar_id)
+    form = CalendarForm.from_policy(calendar.name, calendar.policy)
+    return await _form_page(page, owner, form, calendar_id)
+
+
+@post("/calendars/{calendar_id:int}/edit")
+async def update_calendar(page: Page, owner: Owner, calendar_id: int) -> Template | Redirect:
+    service = page.runtime.calendars
+    current = await service.get_calendar(owner.account_id, calendar_id)
+    form = CalendarForm.from_data(await page.request.form())
+    try:
+        calendar = await service.update_calendar(
+            owner.account_id, calendar_id, form.name, form.to_policy(current.policy)
+        )
+    except InvalidInput as error:
+        return await _form_page(page, owner, form, calendar_id, error)
+    return await page.redirect(
+        f"/manage/calendars/{calendar_id}",
+        f"Saved “{calendar.name}”. Subscribers see the change on their next refresh.",
+    )
+
+
+@post("/calendars/{calendar_id:int}/delete")
+async def delete_calendar(page: Page, owner: Owner, calendar_id: int) -> Redirect:
+    calendar = await page.runtime.calendars.get_calendar(owner.account_id, calendar_id)
+    await page.runtime.calendars.delete_calendar(owner.account_id, calendar_id)
+    return await page.redirect(
+        "/manage/",
+        f"Deleted “{calendar.name}”. Its links now serve an empty calendar.",
+    )
+
+
+@post("/calendars/{calendar_id:int}/links")
+async def add_link(page: Page, owner: Owner, calendar_id: int) -> Template | Redirect:
+    label = str((await page.request.form()).get("label", ""))
+    try:
+        link = await page.runtime.calendars.add_link(owner.account_id, calendar_id, label)
+    except InvalidInput as error:
+        shown = await views.calendar_page(page.runtime, owner.account_id, calendar_id)
+        return await page.render(
+            "manage/calendar.html", 400, page=shown, label=label, label_error=error.message
+        )
+    return await page.redirect(
+        f"/manage/calendars/{calendar_id}#link-{link.record.id}",
+        f"Added the link “{link.record.label}”.",
+    )
+
+
+async def _form_page(
+    page: Page,
+    owner: Owner,
+    form: CalendarForm,
+    calendar_id: int | None,
+    error: InvalidInput | None = None,
+) -> Template:
+    return await page.render(
+        "manage/calendar_form.html",
+        400 if error else 200,
+        form=form,
+        calendar_id=calendar_id,
+        choices=await views.choices(page.runtime, owner.account_id),
+        groups=GROUPS,
+        name_formats=list(NameFormat),
+        refresh_choices=REFRESH_CHOICES,
+        errors={form_field(error.field): error.message} if error else {},
+    )

@@ -1,0 +1,52 @@
+"""A calendar's secret links: enable or disable in place, regenerate, delete, QR code."""
+
+from __future__ import annotations
+
+from litestar import Response, get, post
+from litestar.response import Redirect, Template
+
+from backend.manage import subscribe, views
+from backend.manage.auth import Owner
+from backend.manage.web import Page
+
+
+@post("/links/{link_id:int}/enabled")
+async def set_enabled(page: Page, owner: Owner, link_id: int) -> Template | Redirect:
+    enabled = (await page.request.form()).get("enabled") == "true"
+    link = await page.runtime.calendars.set_link_enabled(owner.account_id, link_id, enabled)
+    message = (
+        f"Enabled “{link.record.label}”: its URL shows the calendar again."
+        if enabled
+        else f"Disabled “{link.record.label}”: its feed is empty until you enable it."
+    )
+    if page.is_htmx:
+        shown = await views.link_view(page.runtime, owner.account_id, link)
+        return await page.render("manage/_link_swap.html", link=shown, message=message)
+    calendar_page = f"/manage/calendars/{link.record.calendar_id}#link-{link_id}"
+    return await page.redirect(calendar_page, message)
+
+
+@post("/links/{link_id:int}/regenerate")
+async def regenerate(page: Page, owner: Owner, link_id: int) -> Redirect:
+    link = await page.runtime.calendars.regenerate_link(owner.account_id, link_id)
+    return await page.redirect(
+        f"/manage/calendars/{link.record.calendar_id}#link-{link_id}",
+        f"New URL for “{link.record.label}”. The old one now serves an empty calendar.",
+    )
+
+
+@post("/links/{link_id:int}/delete")
+async def delete(page: Page, owner: Owner, link_id: int) -> Redirect:
+    link = await views.find_link(page.runtime, owner.account_id, link_id)
+    await page.runtime.calendars.delete_link(owner.account_id, link_id)
+    return await page.redirect(
+        f"/manage/calendars/{link.record.calendar_id}",
+        f"Deleted the link “{link.record.label}”. Its URL now serves an empty calendar.",
+    )
+
+
+@get("/links/{link_id:int}/qr.svg")
+async def qr_code(owner: Owner, page: Page, link_id: int) -> Response[bytes]:
+    link = await views.find_link(page.runtime, owner.account_id, link_id)
+    webcal_url = subscribe.webcal_url(views.feed_url(page.runtime, link))
+    return Response(subscribe.qr_svg(webcal_url), media_type="image/svg+xml")
