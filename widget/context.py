@@ -1,0 +1,43 @@
+"""What the templates receive for one view: the period, its days, and how to label them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from widget.layout import agenda, month_weeks, period_of, week_days, weekday_order
+from widget.locale import Formatter
+from widget.options import Options, View
+from widget.publisher import CalendarData
+from widget.urls import WidgetUrls
+
+MONTH_CELL_EVENTS = 3  # more than this in a month cell become "+N more", linking to the week
+COMPACT_MONTH_CELL_EVENTS = 2
+
+
+def calendar_context(
+    data: CalendarData, options: Options, urls: WidgetUrls, fmt: Formatter
+) -> dict[str, Any]:
+    anchor = options.day or data.today
+    period = period_of(options.view, anchor, data.week_start)
+    zone = data.zone
+    context: dict[str, Any] = {
+        "data": data,
+        "meta": data.meta,
+        "options": options,
+        "period": period,
+        "urls": urls,
+        "fmt": fmt,
+        "has_previous": period.first > data.meta.window_start,
+        "has_next": period.last < data.meta.window_end,
+        "cell_limit": COMPACT_MONTH_CELL_EVENTS if options.compact else MONTH_CELL_EVENTS,
+    }
+    if options.view is View.MONTH:
+        context["weekdays"] = weekday_order(data.week_start)
+        context["weeks"] = month_weeks(period, data.week_start, data.events, zone, data.today)
+        context["title"] = fmt.month_title(period.first)
+    else:
+        days = week_days if options.view is View.WEEK else agenda
+        context["days"] = days(period, data.events, zone, data.today)
+        context["title"] = fmt.range_title(period.first, period.last - timedelta(days=1))
+    return context

@@ -1,0 +1,112 @@
+"""The widget's response headers and conditional requests: a rendered page is cached once
+with its validators, so a repeat visit costs a lookup, and a revalidation costs no body."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+
+import msgspec
+
+
+class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
+    status: int
+    body: bytes
+    gzipped: bytes
+    etag: str
+    gzip_etag: str
+    headers: tuple[tuple[str, str], ...]
+
+
+def content_security_policy(style_source: str, allowed_sites: tuple[str, ...]) -> str:
+    """Only our own files run and style the page; `allowed_sites` (if any) may frame it."""
+    ancestors = " ".join(("'self'", *allowed_sites)) if allowed_sites else "*"
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            f"style-src 'self' {style_source}",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            f"frame-ancestors {ancestors}",
+        )
+    )
+
+
+def rendered(status: int, html: str, csp: str, cache_control: str = "no-cache") -> RenderedPage:
+    body = html.encode()
+    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+    return RenderedPage(
+        status=status,
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        etag=f'"{digest}"',
+        gzip_etag=f'"{digest}-gz"',
+        headers=(
+            ("cache-control", cache_control),
+            ("content-security-policy", csp),
+            ("referrer-policy", "no-referrer"),
+            ("x-content-type-options", "nosniff"),
+            ("x-robots-tag", "noindex, nofollow"),
+            ("vary", "accept-encoding, hx-request"),
+        ),
+    )
+
+
+def answer(
+    page: RenderedPage, request_headers: Mapping[str, str]
+) -> tuple[int, bytes, dict[str, str]]:
+    """Status, body and headers for this request: gzip if accepted, 304 if still valid."""
+    use_gzip = accepts_gzip(request_headers.get("accept-encoding", ""))
+    etag = page.gzip_etag if use_gzip else page.etag
+    headers = dict(page.headers)
+    headers["etag"] = etag
+    if page.status == 200 and _matches(request_headers.get("if-none-match"), page):
+        return 304, b"", headers
+    if use_gzip:
+        headers["content-encoding"] = "gzip"
+        return page.status, page.gzipped, headers
+    return page.status, page.body, headers
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    for item in accept_encoding.split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=").strip()
+            return not params or quality.rstrip("0").rstrip(".") not in ("", "0")
+    return False
+
+
+def _matches(if_none_match: str | None, page: RenderedPage) -> bool:
+    if if_none_match is None:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or bool(tags & {page.etag, page.gzip_etag})
+
+
+class PageCache:
+    """A bounded LRU of rendered pages; keys hold everything a page depends on."""
+
+    def __init__(self, max_pages: int = 2048) -> None:
+        self._pages: OrderedDict[Hashable, RenderedPage] = OrderedDict()
+        self._max = max_pages
+
+    def get(self, key: Hashable) -> RenderedPage | None:
+        page = self._pages.get(key)
+        if page is not None:
+            self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: Hashable, page: RenderedPage) -> None:
+        self._pages[key] = page
+        self._pages.move_to_end(key)
+        while len(self._pages) > self._max:
+            self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        self._pages.clear()

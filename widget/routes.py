@@ -1,0 +1,120 @@
+"""GET /embed/{token} (the widget page, or its body for htmx) and /embed/{token}/events/{uid}
+(one event's details: the dialog's content for htmx, a page of its own without JavaScript)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.enums import MediaType
+from litestar.handlers import HTTPRouteHandler
+
+from backend.errors import NotFound
+from widget.colors import accent_style
+from widget.context import calendar_context
+from widget.http import RenderedPage, answer, content_security_policy, rendered
+from widget.locale import formatter
+from widget.options import HOUSE_ACCENT, parse_options
+from widget.publisher import CalendarData, WidgetPublisher
+from widget.urls import WidgetUrls, carried
+
+_UNAVAILABLE_KEY = ("unavailable",)
+
+
+def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
+    @get("/embed/{token:str}")
+    async def calendar_page(request: Request, token: str) -> Response[bytes]:
+        found = await _data(publisher, token)
+        if found is None:
+            return _respond(request, _unavailable(publisher, request))
+        data, query = found, request.query_params
+        options = parse_options(query, data.settings, data.meta.color)
+        keep = carried(query, options)
+        fragment = _is_htmx(request)
+        key: Hashable = ("calendar", token, data.key, options, keep, fragment)
+        page = publisher.pages.get(key)
+        if page is None:
+            fmt = formatter(options.lang or data.locale)
+            urls = WidgetUrls(token, keep, publisher.base_url)
+            context = calendar_context(data, options, urls, fmt)
+            template = "widget/_body.html" if fragment else "widget/calendar.html"
+            page = _page(request, data, options.accent, template, context)
+            publisher.pages.put(key, page)
+        return _respond(request, page)
+
+    @get("/embed/{token:str}/events/{uid:str}")
+    async def event_page(request: Request, token: str, uid: str) -> Response[bytes]:
+        found = await _data(publisher, token)
+        event = None if found is None else found.event(uid)
+        if found is None or event is None:
+            return _respond(request, _unavailable(publisher, request))
+        data, query = found, request.query_params
+        options = parse_options(query, data.settings, data.meta.color)
+        keep = carried(query, options)
+        fragment = _is_htmx(request)
+        key: Hashable = ("event", token, uid, data.key, options, keep, fragment)
+        page = publisher.pages.get(key)
+        if page is None:
+            fmt = formatter(options.lang or data.locale)
+            context = {
+                "data": data,
+                "meta": data.meta,
+                "options": options,
+                "event": event,
+                "start": event.start.astimezone(data.zone),
+                "end": event.end.astimezone(data.zone),
+                "urls": WidgetUrls(token, keep, publisher.base_url),
+                "fmt": fmt,
+            }
+            template = "widget/_details.html" if fragment else "widget/details.html"
+            page = _page(request, data, options.accent, template, context)
+            publisher.pages.put(key, page)
+        return _respond(request, page)
+
+    return [calendar_page, event_page]
+
+
+async def _data(publisher: WidgetPublisher, token: str) -> CalendarData | None:
+    link = publisher.live_link(token)
+    if link is None:
+        return None
+    try:
+        return await publisher.data(link, datetime.now(UTC))
+    except NotFound:  # deleted between the lookup and the read
+        return None
+
+
+def _page(
+    request: Request, data: CalendarData, accent: str, template: str, context: dict[str, Any]
+) -> RenderedPage:
+    style, style_source = accent_style(accent)
+    html = _render(request, template, {**context, "style": style})
+    return rendered(200, html, content_security_policy(style_source, data.settings.allowed_sites))
+
+
+def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
+    """One page for unknown, disabled, replaced and deleted links alike: it reveals nothing."""
+    page = publisher.pages.get(_UNAVAILABLE_KEY)
+    if page is None:
+        style, style_source = accent_style(HOUSE_ACCENT)
+        html = _render(request, "widget/unavailable.html", {"style": style})
+        csp = content_security_policy(style_source, ())
+        page = rendered(404, html, csp, cache_control="no-store")
+        publisher.pages.put(_UNAVAILABLE_KEY, page)
+    return page
+
+
+def _render(request: Request, template: str, context: dict[str, Any]) -> str:
+    return request.app.template_engine.get_template(template).render(**context)
+
+
+def _is_htmx(request: Request) -> bool:
+    headers = request.headers
+    return headers.get("hx-request") == "true" and "hx-history-restore-request" not in headers
+
+
+def _respond(request: Request, page: RenderedPage) -> Response[bytes]:
+    status, body, headers = answer(page, request.headers)
+    return Response(body, status_code=status, headers=headers, media_type=MediaType.HTML)

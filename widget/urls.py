@@ -1,0 +1,50 @@
+"""The widget's own URLs (which carry the embed code's choices along) and the subscribe links."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from urllib.parse import quote, urlencode
+
+from widget.options import Options
+
+CARRIED = ("theme", "accent", "compact", "lang")
+
+
+def carried(query: Mapping[str, str], options: Options) -> tuple[tuple[str, str], ...]:
+    """The look parameters the embed code gave and that were valid, to keep while navigating."""
+    valid = {
+        "theme": options.theme.value,
+        "accent": options.accent,
+        "compact": "1" if options.compact else "0",
+        "lang": options.lang or "",
+    }
+    return tuple((name, valid[name]) for name in CARRIED if query.get(name) and valid[name])
+
+
+class WidgetUrls:
+    def __init__(self, token: str, keep: tuple[tuple[str, str], ...], base_url: str) -> None:
+        self._token = token
+        self._keep = keep
+        self._base_url = base_url
+
+    def page(self, view: str, day: date | None = None) -> str:
+        params = [("view", view), *(() if day is None else [("date", day.isoformat())])]
+        return f"/embed/{self._token}?{urlencode([*params, *self._keep])}"
+
+    def event(self, uid: str) -> str:
+        query = urlencode(self._keep)
+        return f"/embed/{self._token}/events/{quote(uid, safe='')}" + (f"?{query}" if query else "")
+
+    def home(self) -> str:
+        query = urlencode(self._keep)
+        return f"/embed/{self._token}" + (f"?{query}" if query else "")
+
+    def feed(self) -> str:
+        return f"{self._base_url}/feeds/{self._token}.ics"
+
+    def webcal(self) -> str:
+        return "webcal://" + self.feed().split("://", 1)[1]
+
+    def google(self) -> str:
+        return "https://calendar.google.com/calendar/render?cid=" + quote(self.webcal(), safe="")
