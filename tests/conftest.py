@@ -13,6 +13,7 @@ import pytest
 from litestar.testing import TestClient
 
 from backend.accounts import create_account
+from backend.api_keys import create_key
 from backend.app import create_app
 from backend.calendars import Link
 from backend.domain import (
@@ -147,3 +148,50 @@ def acme(harness: Harness) -> Harness:
     harness.create_account("acme")
     harness.put("acme", *REFERENCES, appointment())
     return harness
+
+
+class ApiClient:
+    """The booking-system API as one account's key reaches it."""
+
+    def __init__(self, harness: Harness, account_id: str, key: str) -> None:
+        self.harness = harness
+        self.account_id = account_id
+        self.key = key
+        self.headers = {"Authorization": f"Bearer {key}"}
+
+    def request(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+        if body is not None:
+            kwargs["json"] = body
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.harness.client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("PUT", path, body, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", path, body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, body, **kwargs)
+
+    def data_version(self) -> int:
+        return self.get("/account").json()["data_version"]
+
+
+def api_client(harness: Harness, account_id: str) -> ApiClient:
+    """A new account with an API key of its own."""
+    harness.create_account(account_id)
+    _, key = harness.call(create_key, harness.runtime.db, account_id, "tests")
+    return ApiClient(harness, account_id, key)
+
+
+@pytest.fixture
+def api(harness: Harness) -> ApiClient:
+    """Account 'acme', empty, and a client holding its API key."""
+    return api_client(harness, "acme")

@@ -49,7 +49,8 @@ def invalid_input(text: str) -> InvalidInput:
     """msgspec's 'Expected `int`, got `str` - at `$.bookings[3].capacity`' as message and path."""
     match = _AT.match(text)
     assert match is not None  # the pattern matches any text
-    message, path = match["message"], (match["path"] or "").lstrip(".")
+    # msgspec writes a dict value's key as "[...]"; the dict itself is the useful field.
+    message, path = match["message"], (match["path"] or "").replace("[...]", "").lstrip(".")
     if named := _NAMED_FIELD.search(message):
         path = f"{path}.{named[1]}" if path else named[1]
     return InvalidInput(message, path or None)
