@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.enums import MediaType
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 
 from backend.errors import NotFound
 from widget.colors import accent_style
@@ -25,7 +26,7 @@ _UNAVAILABLE_KEY = ("unavailable",)
 
 def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
     @get("/embed/{token:str}")
-    async def calendar_page(request: Request, token: str) -> Response[bytes]:
+    async def calendar_page(request: Request, token: FromPath[str]) -> Response[bytes]:
         found = await _data(publisher, token)
         if found is None:
             return _respond(request, _unavailable(publisher, request))
@@ -45,7 +46,9 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         return _respond(request, page)
 
     @get("/embed/{token:str}/events/{uid:str}")
-    async def event_page(request: Request, token: str, uid: str) -> Response[bytes]:
+    async def event_page(
+        request: Request, token: FromPath[str], uid: FromPath[str]
+    ) -> Response[bytes]:
         found = await _data(publisher, token)
         event = None if found is None else found.event(uid)
         if found is None or event is None:

@@ -1,0 +1,234 @@
+"""The widget page over HTTP: what it shows, what it never shows, and how it is served."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from markupsafe import escape
+
+from backend.accounts import create_account
+from backend.domain import Account
+from backend.policy import Detail, Policy
+from backend.store.widgets import WidgetSettings
+from tests.conftest import CUSTOMER, PLACE, SERVICE, STAFF, Harness, appointment
+from widget.settings import save_widget_settings
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def local_start(days: int = 2, hour: int = 10) -> datetime:
+    day = datetime.now(LONDON).date() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=LONDON)
+
+
+def calendar_token(harness: Harness, policy: Policy | None = None, account: str = "acme") -> str:
+    return harness.create_calendar(account, "Studio timetable", policy)[1].token
+
+
+def widget(harness: Harness, token: str, **params: str):
+    return harness.client.get(f"/embed/{token}", params=params)
+
+
+def test_the_list_view_shows_each_event_at_its_local_time(acme: Harness) -> None:
+    start = local_start(hour=15)
+    acme.put("acme", appointment("bk-local", start=start, end=start + timedelta(minutes=45)))
+    page = widget(acme, calendar_token(acme), view="list").text
+    assert "15:00 – 15:45" in page
+    assert "Haircut" in page
+
+
+def test_every_view_renders_the_events_of_its_period(acme: Harness) -> None:
+    start = local_start()
+    acme.put("acme", appointment("bk-view", start=start, end=start + timedelta(hours=1)))
+    token = calendar_token(acme)
+    for view in ("month", "week", "list"):
+        page = widget(acme, token, view=view, date=start.date().isoformat()).text
+        assert f'class="bf-body bf-view-{view}"' in page
+        assert "Haircut" in page, view
+
+
+def test_hostile_booking_text_is_escaped_everywhere(acme: Harness) -> None:
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    acme.put(
+        "acme",
+        msgspec.structs.replace(SERVICE, name=hostile, description=hostile),
+        appointment("bk-hostile", start=local_start(), end=local_start() + timedelta(hours=1)),
+    )
+    token = calendar_token(acme, Policy(details=frozenset({Detail.DESCRIPTION})))
+    page = widget(acme, token, view="list").text
+    assert hostile not in page
+    assert str(escape(hostile)) in page
+    uid = re.search(r'/events/([^"?]+)', page).group(1)
+    details = acme.client.get(f"/embed/{token}/events/{uid}").text
+    assert hostile not in details
+    assert details.count(str(escape(hostile))) >= 2  # the title and the description
+
+
+def test_a_details_free_calendar_never_shows_withheld_details(acme: Harness) -> None:
+    token = calendar_token(acme)  # the default policy: what and when only
+    page = widget(acme, token, view="list").text
+    uid = re.search(r'/events/([^"?]+)', page).group(1)
+    fragment = acme.client.get(f"/embed/{token}/events/{uid}", headers={"HX-Request": "true"})
+    full = acme.client.get(f"/embed/{token}/events/{uid}")
+    withheld = (
+        CUSTOMER.name,
+        CUSTOMER.email,
+        CUSTOMER.phone,
+        CUSTOMER.address,
+        "peanuts",
+        STAFF.name,
+        STAFF.email,
+        PLACE.name,
+        PLACE.address,
+        SERVICE.description,
+        "Room One",
+    )
+    for html in (page, fragment.text, full.text):
+        assert "Haircut" in html
+        for secret in withheld:
+            assert secret not in html
+
+
+def test_details_show_exactly_the_details_the_policy_allows(acme: Harness) -> None:
+    policy = Policy(details=frozenset({Detail.CUSTOMER_PHONE, Detail.LOCATION}))
+    token = calendar_token(acme, policy)
+    page = widget(acme, token, view="list").text
+    uid = re.search(r'/events/([^"?]+)', page).group(1)
+    details = acme.client.get(f"/embed/{token}/events/{uid}", headers={"HX-Request": "true"})
+    assert details.text.startswith('<h2 id="bf-dialog-title"')
+    assert CUSTOMER.phone in details.text
+    assert PLACE.address in details.text
+    for secret in (CUSTOMER.name, CUSTOMER.email, CUSTOMER.address, STAFF.name):
+        assert secret not in details.text
+
+
+def test_widget_pages_keep_the_token_to_themselves(acme: Harness) -> None:
+    response = widget(acme, calendar_token(acme))
+    csp = response.headers["content-security-policy"]
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "script-src 'self';" in csp
+    assert "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors *" in csp
+    resources = re.findall(r'<(?:script|link|img|iframe)[^>]*(?:src|href)="([^"]*)"', response.text)
+    assert resources
+    assert all(url.startswith("/static/") for url in resources), resources
+
+
+def test_the_one_inline_style_is_allowed_by_its_hash(acme: Harness) -> None:
+    response = widget(acme, calendar_token(acme), accent="#123456")
+    style = re.search(r"<style>(.*?)</style>", response.text).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert "--bf-accent:#123456" in style
+    assert f"'sha256-{digest}'" in response.headers["content-security-policy"]
+    assert 'style="' not in response.text
+    assert re.search(r"<script>", response.text) is None
+
+
+def test_only_the_allowed_sites_may_frame_a_restricted_widget(acme: Harness) -> None:
+    record, link = acme.create_calendar("acme", "Website calendar")
+    settings = WidgetSettings(allowed_sites=("https://www.example.com/", "http://127.0.0.1:8080"))
+    acme.call(save_widget_settings, acme.runtime.db, "acme", record.id, settings)
+    csp = widget(acme, link.token).headers["content-security-policy"]
+    assert csp.endswith("frame-ancestors 'self' https://www.example.com http://127.0.0.1:8080")
+
+
+def test_a_repeat_visit_revalidates_with_its_etag(acme: Harness) -> None:
+    token = calendar_token(acme)
+    first = widget(acme, token)
+    etag = first.headers["etag"]
+    again = acme.client.get(f"/embed/{token}", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    acme.put("acme", appointment("bk-new", start=local_start(3), end=local_start(3, 11)))
+    changed = acme.client.get(f"/embed/{token}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+
+
+def test_an_htmx_request_gets_only_the_calendar_body(acme: Harness) -> None:
+    token = calendar_token(acme)
+    full = widget(acme, token, view="week")
+    body = acme.client.get(f"/embed/{token}?view=week", headers={"HX-Request": "true"})
+    assert body.text.startswith('<section id="bf-body"')
+    assert "<html" not in body.text
+    assert body.text in full.text
+    assert body.headers["etag"] != full.headers["etag"]
+    assert "hx-request" in body.headers["vary"]
+
+
+def test_disabled_replaced_deleted_and_unknown_links_get_the_same_friendly_page(
+    acme: Harness,
+) -> None:
+    calendars = acme.runtime.calendars
+    record, link = acme.create_calendar("acme", "Secret studio")
+    disabled = acme.call(calendars.add_link, "acme", record.id, "Disabled")
+    acme.call(calendars.set_link_enabled, "acme", disabled.record.id, False)
+    replaced = acme.call(calendars.add_link, "acme", record.id, "Replaced")
+    acme.call(calendars.regenerate_link, "acme", replaced.record.id)
+    unknown = "A" * 24
+    acme.call(calendars.delete_calendar, "acme", record.id)
+    pages = [widget(acme, token) for token in (link.token, disabled.token, replaced.token, unknown)]
+    pages.append(widget(acme, "not-a-token"))
+    for page in pages:
+        assert page.status_code == 404
+        assert "This calendar is not available" in page.text
+        assert "Secret studio" not in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.content == pages[0].content
+
+
+def test_the_lang_parameter_names_months_in_that_language(acme: Harness) -> None:
+    token = calendar_token(acme)
+    assert "März 2026" in widget(acme, token, date="2026-03-10", lang="de").text
+    assert "mars 2026" in widget(acme, token, date="2026-03-10", lang="fr").text
+    english = widget(acme, token, date="2026-03-10", lang="<xx>").text
+    assert "March 2026" in english
+    assert 'lang="en-GB"' in english
+
+
+def test_a_week_starts_on_the_accounts_first_day(harness: Harness) -> None:
+    account = Account(id="sunday", name="Sunday Co", time_zone="America/New_York", week_start=6)
+    harness.call(create_account, harness.runtime.db, account)
+    token = calendar_token(harness, account="sunday")
+    page = widget(harness, token, view="month", date="2026-03-10").text
+    headers = re.findall(r'<abbr title="(\w+)">', page)
+    assert headers[0] == "Sunday"
+    assert headers[-1] == "Saturday"
+
+
+def test_look_parameters_are_validated_and_carried_while_paging(acme: Harness) -> None:
+    token = calendar_token(acme)
+    page = widget(acme, token, accent="red", theme="dark", compact="1").text
+    assert "--bf-accent:#ff0000" in page
+    assert 'data-theme="dark"' in page
+    assert 'class="bf-compact"' in page
+    assert "accent=%23ff0000" in re.search(r'id="bf-next"[^>]*href="([^"]+)"', page).group(1)
+    ignored = widget(acme, token, accent="red;}body{x", theme="neon").text
+    assert "--bf-accent:#2b5fb4" in ignored
+    assert 'data-theme="light"' in ignored
+
+
+def test_owner_defaults_apply_at_once(acme: Harness) -> None:
+    record, link = acme.create_calendar("acme", "Styled")
+    assert 'data-theme="light"' in widget(acme, link.token).text
+    settings = WidgetSettings(accent="#336699", theme="dark", default_view="list")
+    acme.call(save_widget_settings, acme.runtime.db, "acme", record.id, settings)
+    page = widget(acme, link.token).text
+    assert 'data-theme="dark"' in page
+    assert "--bf-accent:#336699" in page
+    assert "bf-view-list" in page
+
+
+def test_the_subscribe_control_offers_the_same_feed(acme: Harness) -> None:
+    token = calendar_token(acme)
+    page = widget(acme, token).text
+    assert f'href="webcal://127.0.0.1:8000/feeds/{token}.ics"' in page
+    assert f"cid=webcal%3A%2F%2F127.0.0.1%3A8000%2Ffeeds%2F{token}.ics" in page
+    assert acme.feed(token).status_code == 200
