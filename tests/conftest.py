@@ -3,11 +3,13 @@ through the same service and store functions production uses."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import pytest
 from litestar.testing import TestClient
@@ -27,6 +29,7 @@ from backend.domain import (
     Service,
     StaffMember,
 )
+from backend.manage.auth import AuthService
 from backend.policy import Policy
 from backend.runtime import Runtime
 from backend.settings import Settings
@@ -195,3 +198,62 @@ def api_client(harness: Harness, account_id: str) -> ApiClient:
 def api(harness: Harness) -> ApiClient:
     """Account 'acme', empty, and a client holding its API key."""
     return api_client(harness, "acme")
+
+
+OWNER_EMAIL = "owner@acme.example"
+OWNER_PASSWORD = "correct horse battery"
+
+
+class OwnerClient:
+    """The owner pages as a browser uses them: sign in through the form, and send each form
+    with the CSRF token of the last page seen."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.harness = harness
+        self.csrf = ""
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        response = self.harness.client.get(path, follow_redirects=False, **kwargs)
+        self._remember(response)
+        return response
+
+    def post(
+        self, path: str, data: Any = None, htmx: bool = False, csrf: bool = True, **kwargs: Any
+    ) -> Any:
+        fields = list(data.items()) if isinstance(data, dict) else list(data or [])
+        if csrf:
+            fields.append(("_csrf", self.csrf))
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = self.harness.client.post(
+            path,
+            content=urlencode(fields),
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+            follow_redirects=False,
+            **kwargs,
+        )
+        self._remember(response)
+        return response
+
+    def sign_in(self, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD) -> Any:
+        self.get("/manage/login")
+        return self.post("/manage/login", {"email": email, "password": password})
+
+    def _remember(self, response: Any) -> None:
+        match = re.search(r'name="_csrf" value="([^"]+)"', response.text)
+        if match:
+            self.csrf = match.group(1)
+
+
+def create_owner(
+    harness: Harness, account_id: str, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD
+) -> None:
+    harness.call(AuthService(harness.runtime.db).create_owner, account_id, email, password)
+
+
+@pytest.fixture
+def owner(acme: Harness) -> OwnerClient:
+    """The signed-in owner of account 'acme'."""
+    create_owner(acme, "acme")
+    client = OwnerClient(acme)
+    assert client.sign_in().status_code == 303
+    return client

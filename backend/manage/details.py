@@ -59,7 +59,7 @@ GROUPS = (
             DetailChoice(
                 Detail.STAFF_EMAIL,
                 "Staff email",
-                "Personal data: your staff's email addresses reach everyone with a link.",
+                "Your staff's email addresses reach everyone with a link.",
             ),
             DetailChoice(
                 Detail.RESOURCE_NAME,
@@ -74,27 +74,27 @@ GROUPS = (
             DetailChoice(
                 Detail.CUSTOMER_NAME,
                 "Customer name",
-                "Personal data: everyone with a link sees who booked, in the format below.",
+                "Everyone with a link sees who booked, in the format below.",
             ),
             DetailChoice(
                 Detail.CUSTOMER_EMAIL,
                 "Customer email",
-                "Personal data: your customers' email addresses reach everyone with a link.",
+                "Your customers' email addresses reach everyone with a link.",
             ),
             DetailChoice(
                 Detail.CUSTOMER_PHONE,
                 "Customer phone",
-                "Personal data: your customers' phone numbers reach everyone with a link.",
+                "Your customers' phone numbers reach everyone with a link.",
             ),
             DetailChoice(
                 Detail.CUSTOMER_ADDRESS,
                 "Customer address",
-                "Personal data: postal addresses reach everyone with a link.",
+                "Postal addresses reach everyone with a link.",
             ),
             DetailChoice(
                 Detail.CUSTOMER_FIELDS,
                 "Customer custom fields",
-                "Personal data: whatever your booking system stores about customers.",
+                "Whatever your booking system stores about customers.",
             ),
         ),
     ),
@@ -104,12 +104,12 @@ GROUPS = (
             DetailChoice(
                 Detail.BOOKING_FIELDS,
                 "Booking custom fields",
-                "Personal data: answers customers gave when booking.",
+                "Answers customers gave when booking.",
             ),
             DetailChoice(
                 Detail.NOTES,
                 "Booking notes",
-                "Personal data: notes often mention health, preferences or names.",
+                "Notes often mention health, preferences or names.",
             ),
         ),
     ),

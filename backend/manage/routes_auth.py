@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from litestar import get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from backend.manage.auth import SignInRefused, SignInThrottled
-from backend.manage.web import Page
+from backend.manage.web import PageDep
 
 
 @get("/login")
 async def login_page(
-    page: Page, next_page: str = "/manage/", signed_out: bool = False
+    page: PageDep, next_page: FromQuery[str] = "/manage/", signed_out: FromQuery[bool] = False
 ) -> Template | Redirect:
     if page.owner is not None:
         return await page.redirect(_safe_next(next_page))
@@ -20,7 +21,7 @@ async def login_page(
 
 
 @post("/login")
-async def sign_in(page: Page) -> Template | Redirect:
+async def sign_in(page: PageDep) -> Template | Redirect:
     form = await page.request.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_page = _safe_next(str(form.get("next", "")))
@@ -36,7 +37,7 @@ async def sign_in(page: Page) -> Template | Redirect:
 
 
 @post("/logout")
-async def sign_out(page: Page) -> Redirect:
+async def sign_out(page: PageDep) -> Redirect:
     if page.session:
         await page.auth.sign_out(page.session)
     return Redirect(

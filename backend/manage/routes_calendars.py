@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from litestar import get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backend.errors import InvalidInput
 from backend.manage import views
-from backend.manage.auth import Owner
 from backend.manage.details import GROUPS
 from backend.manage.forms import REFRESH_CHOICES, CalendarForm, form_field
-from backend.manage.web import Page
+from backend.manage.web import OwnerDep, PageDep
 from backend.policy import NameFormat, Policy
 
 
 @get("/")
-async def calendars_page(page: Page, owner: Owner) -> Template:
+async def calendars_page(page: PageDep, owner: OwnerDep) -> Template:
     summaries = await views.summaries(page.runtime, owner.account_id)
     return await page.render("manage/calendars.html", calendars=summaries)
 
 
 @get("/calendars/new")
-async def new_calendar_page(page: Page, owner: Owner) -> Template:
+async def new_calendar_page(page: PageDep, owner: OwnerDep) -> Template:
     return await _form_page(page, owner, CalendarForm(), None)
 
 
 @post("/calendars/new")
-async def create_calendar(page: Page, owner: Owner) -> Template | Redirect:
+async def create_calendar(page: PageDep, owner: OwnerDep) -> Template | Redirect:
     form = CalendarForm.from_data(await page.request.form())
     try:
         calendar, _ = await page.runtime.calendars.create_calendar(
@@ -41,20 +41,24 @@ async def create_calendar(page: Page, owner: Owner) -> Template | Redirect:
 
 
 @get("/calendars/{calendar_id:int}")
-async def calendar_page(page: Page, owner: Owner, calendar_id: int) -> Template:
+async def calendar_page(page: PageDep, owner: OwnerDep, calendar_id: FromPath[int]) -> Template:
     shown = await views.calendar_page(page.runtime, owner.account_id, calendar_id)
     return await page.render("manage/calendar.html", page=shown)
 
 
 @get("/calendars/{calendar_id:int}/edit")
-async def edit_calendar_page(page: Page, owner: Owner, calendar_id: int) -> Template:
+async def edit_calendar_page(
+    page: PageDep, owner: OwnerDep, calendar_id: FromPath[int]
+) -> Template:
     calendar = await page.runtime.calendars.get_calendar(owner.account_id, calendar_id)
     form = CalendarForm.from_policy(calendar.name, calendar.policy)
     return await _form_page(page, owner, form, calendar_id)
 
 
 @post("/calendars/{calendar_id:int}/edit")
-async def update_calendar(page: Page, owner: Owner, calendar_id: int) -> Template | Redirect:
+async def update_calendar(
+    page: PageDep, owner: OwnerDep, calendar_id: FromPath[int]
+) -> Template | Redirect:
     service = page.runtime.calendars
     current = await service.get_calendar(owner.account_id, calendar_id)
     form = CalendarForm.from_data(await page.request.form())
@@ -71,7 +75,7 @@ async def update_calendar(page: Page, owner: Owner, calendar_id: int) -> Templat
 
 
 @post("/calendars/{calendar_id:int}/delete")
-async def delete_calendar(page: Page, owner: Owner, calendar_id: int) -> Redirect:
+async def delete_calendar(page: PageDep, owner: OwnerDep, calendar_id: FromPath[int]) -> Redirect:
     calendar = await page.runtime.calendars.get_calendar(owner.account_id, calendar_id)
     await page.runtime.calendars.delete_calendar(owner.account_id, calendar_id)
     return await page.redirect(
@@ -81,7 +85,9 @@ async def delete_calendar(page: Page, owner: Owner, calendar_id: int) -> Redirec
 
 
 @post("/calendars/{calendar_id:int}/links")
-async def add_link(page: Page, owner: Owner, calendar_id: int) -> Template | Redirect:
+async def add_link(
+    page: PageDep, owner: OwnerDep, calendar_id: FromPath[int]
+) -> Template | Redirect:
     label = str((await page.request.form()).get("label", ""))
     try:
         link = await page.runtime.calendars.add_link(owner.account_id, calendar_id, label)
@@ -97,10 +103,10 @@ async def add_link(page: Page, owner: Owner, calendar_id: int) -> Template | Red
 
 
 async def _form_page(
-    page: Page,
-    owner: Owner,
+    page: PageDep,
+    owner: OwnerDep,
     form: CalendarForm,
-    calendar_id: int | None,
+    calendar_id: FromPath[int] | None,
     error: InvalidInput | None = None,
 ) -> Template:
     return await page.render(

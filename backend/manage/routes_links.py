@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from litestar import Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backend.manage import subscribe, views
-from backend.manage.auth import Owner
-from backend.manage.web import Page
+from backend.manage.web import OwnerDep, PageDep
 
 
 @post("/links/{link_id:int}/enabled")
-async def set_enabled(page: Page, owner: Owner, link_id: int) -> Template | Redirect:
+async def set_enabled(
+    page: PageDep, owner: OwnerDep, link_id: FromPath[int]
+) -> Template | Redirect:
     enabled = (await page.request.form()).get("enabled") == "true"
     link = await page.runtime.calendars.set_link_enabled(owner.account_id, link_id, enabled)
     message = (
@@ -27,7 +29,7 @@ async def set_enabled(page: Page, owner: Owner, link_id: int) -> Template | Redi
 
 
 @post("/links/{link_id:int}/regenerate")
-async def regenerate(page: Page, owner: Owner, link_id: int) -> Redirect:
+async def regenerate(page: PageDep, owner: OwnerDep, link_id: FromPath[int]) -> Redirect:
     link = await page.runtime.calendars.regenerate_link(owner.account_id, link_id)
     return await page.redirect(
         f"/manage/calendars/{link.record.calendar_id}#link-{link_id}",
@@ -36,7 +38,7 @@ async def regenerate(page: Page, owner: Owner, link_id: int) -> Redirect:
 
 
 @post("/links/{link_id:int}/delete")
-async def delete(page: Page, owner: Owner, link_id: int) -> Redirect:
+async def delete(page: PageDep, owner: OwnerDep, link_id: FromPath[int]) -> Redirect:
     link = await views.find_link(page.runtime, owner.account_id, link_id)
     await page.runtime.calendars.delete_link(owner.account_id, link_id)
     return await page.redirect(
@@ -46,7 +48,7 @@ async def delete(page: Page, owner: Owner, link_id: int) -> Redirect:
 
 
 @get("/links/{link_id:int}/qr.svg")
-async def qr_code(owner: Owner, page: Page, link_id: int) -> Response[bytes]:
+async def qr_code(owner: OwnerDep, page: PageDep, link_id: FromPath[int]) -> Response[bytes]:
     link = await views.find_link(page.runtime, owner.account_id, link_id)
     webcal_url = subscribe.webcal_url(views.feed_url(page.runtime, link))
     return Response(subscribe.qr_svg(webcal_url), media_type="image/svg+xml")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
@@ -142,7 +143,7 @@ async def provide_page(request: Request[Any, Any, Any]) -> Page:
     return Page(request, owner)
 
 
-async def provide_owner(page: Page) -> Owner:
+async def provide_owner(page: PageDep) -> Owner:
     if page.owner is None:
         raise SignInRequired("sign in first")
     return page.owner
@@ -159,3 +160,7 @@ async def check_csrf(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     expected = csrf_token(secret_key, nonce or "", request.cookies.get(SESSION_COOKIE))
     if not nonce or not hmac.compare_digest(str(sent), expected):
         raise PermissionDeniedException("This form has expired. Reload the page and try again.")
+
+
+PageDep = NamedDependency[Page]
+OwnerDep = NamedDependency[Owner]
