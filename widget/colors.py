@@ -6,8 +6,9 @@ import base64
 import hashlib
 from functools import cache
 
-LIGHT_PAGE = "#ffffff"
-DARK_PAGE = "#17191f"
+# The backgrounds text sits on in each theme (page and tinted cells), as in widget.css.
+LIGHT_SURFACES = ("#ffffff", "#f3f5f8")
+DARK_SURFACES = ("#17191f", "#21242c")
 READABLE = 4.6  # WCAG AA asks 4.5:1 for body text; a little margin for rounding in browsers
 
 
@@ -21,12 +22,12 @@ def on_accent(accent: str) -> str:
     return "#000000" if contrast(accent, "#000000") >= contrast(accent, "#ffffff") else "#ffffff"
 
 
-def ink(accent: str, page: str) -> str:
-    """The accent, darkened or lightened just enough to be readable as text on `page`."""
-    toward = "#000000" if _luminance(page) > 0.5 else "#ffffff"
+def ink(accent: str, surfaces: tuple[str, ...]) -> str:
+    """The accent, darkened or lightened just enough to be readable as text on every surface."""
+    toward = "#000000" if _luminance(surfaces[0]) > 0.5 else "#ffffff"
     for step in range(21):
         candidate = _mix(accent, toward, step / 20)
-        if contrast(candidate, page) >= READABLE:
+        if all(contrast(candidate, surface) >= READABLE for surface in surfaces):
             return candidate
     return toward
 
@@ -36,7 +37,7 @@ def accent_style(accent: str) -> tuple[str, str]:
     """The page's one inline <style> (custom properties only) and its CSP source expression."""
     css = (
         f":root{{--bf-accent:{accent};--bf-on-accent:{on_accent(accent)};"
-        f"--bf-ink-light:{ink(accent, LIGHT_PAGE)};--bf-ink-dark:{ink(accent, DARK_PAGE)}}}"
+        f"--bf-ink-light:{ink(accent, LIGHT_SURFACES)};--bf-ink-dark:{ink(accent, DARK_SURFACES)}}}"
     )
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return css, f"'sha256-{digest}'"

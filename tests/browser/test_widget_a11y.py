@@ -1,0 +1,91 @@
+"""The widget's accessibility (axe-core finds nothing serious) and how each view looks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import LiveServer
+from tests.browser.widget_support import (
+    AXE,
+    DESKTOP,
+    MAYA,
+    PHONE,
+    TIMETABLE,
+    HostSite,
+    host_page,
+    token_of,
+)
+
+VIEWS = ("month", "week", "list")
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[HostSite]:
+    site = HostSite()
+    yield site
+    site.close()
+
+
+def serious_violations(page) -> list[str]:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/browser` (./scripts/test does)")
+    page.evaluate(AXE.read_text())  # evaluated over the DevTools protocol, so the CSP allows it
+    result = page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("view", VIEWS)
+def test_no_serious_accessibility_violations(
+    browser, live_server: LiveServer, view: str, theme: str
+) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    token = token_of(live_server, TIMETABLE)
+    page.goto(f"{live_server.base_url}/embed/{token}?view={view}&theme={theme}")
+    page.wait_for_selector(f".bf-view-{view}")
+    assert serious_violations(page) == []
+    page.close()
+
+
+def test_the_open_details_dialog_has_no_serious_violations(
+    browser, live_server: LiveServer
+) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{live_server.base_url}/embed/{token_of(live_server, MAYA)}?view=list")
+    page.locator(".bf-event").first.click()
+    page.wait_for_selector("#bf-dialog[open]")
+    assert serious_violations(page) == []
+    page.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_screenshots_of_each_view(
+    browser, live_server: LiveServer, host: HostSite, artifacts: Path, size: str
+) -> None:
+    token = token_of(live_server, TIMETABLE)
+    for view in VIEWS:
+        page = browser.new_page(viewport=SIZES[size])
+        page.goto(host.page(f"shot-{view}", host_page(live_server, [(token, {"view": view})])))
+        frame = page.locator("iframe").element_handle().content_frame()
+        frame.wait_for_selector(f".bf-view-{view}")
+        height = frame.evaluate("document.body.getBoundingClientRect().height")
+        page.wait_for_function(
+            "h => Math.abs(document.querySelector('iframe').getBoundingClientRect().height - h) < 3",
+            arg=height,
+        )
+        path = artifacts / f"widget-{view}-{size}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        if view == "list":
+            frame.locator(".bf-event").first.click()
+            frame.wait_for_selector("#bf-dialog[open]")
+            page.screenshot(path=str(artifacts / f"widget-dialog-{size}.png"))
+        page.close()

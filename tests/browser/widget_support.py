@@ -1,0 +1,115 @@
+"""Helpers for the widget's browser tests: a demo server whose widget settings the tests set,
+and a host website served from another 127.0.0.1 port that embeds widgets with the loader."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from backend.calendars import CalendarService
+from backend.demo import DEMO_ACCOUNT
+from backend.links import LinkKeys
+from backend.store.db import Database
+from backend.store.widgets import WidgetSettings
+from tests.browser.conftest import LiveServer, start_server
+from widget.settings import save_widget_settings
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMETABLE = "Northside Studio – timetable (Website)"
+MAYA = "Maya's appointments (Maya's phone)"
+ROOM = "Treatment Room 1 (Front desk)"
+
+
+class HostSite:
+    """A website on its own origin; `page(html)` publishes a page and returns its URL."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, bytes] = {}
+        pages = self._pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = pages.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("content-type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body or b"not found")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def page(self, name: str, html: str) -> str:
+        self._pages[f"/{name}"] = html.encode()
+        return f"{self.origin}/{name}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def host_page(server: LiveServer, widgets: list[tuple[str, dict[str, str]]]) -> str:
+    """A plain web page with one loader snippet per (token, data attributes)."""
+    snippets = "\n".join(
+        f'<script src="{server.base_url}/static/embed.js" data-calendar="{token}"'
+        + "".join(f' data-{name}="{value}"' for name, value in attributes.items())
+        + " async></script>"
+        for token, attributes in widgets
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Northside Studio</title></head><body>"
+        "<h1>Northside Studio</h1><p>Our timetable:</p>"
+        f'{snippets}<p id="after">Find us at 12 Upper Street.</p></body></html>'
+    )
+
+
+def token_of(server: LiveServer, name: str) -> str:
+    return server.feed_urls()[name].rsplit("/", 1)[1].removesuffix(".ics")
+
+
+@contextmanager
+def widget_server(folder: Path) -> Iterator[tuple[LiveServer, Path]]:
+    """The demo server on its own database, so tests may change widget settings."""
+    database = folder / "bookfeed.sqlite3"
+    process, server = start_server(database)
+    try:
+        yield server, database
+    finally:
+        _stop(process)
+
+
+def set_widget_settings(database: Path, calendar_name: str, settings: WidgetSettings) -> None:
+    async def save() -> None:
+        db = await Database.open(database)
+        try:
+            calendars = await CalendarService(db, LinkKeys(b"")).list_calendars(DEMO_ACCOUNT)
+            (calendar,) = [c for c in calendars if c.name == calendar_name]
+            await save_widget_settings(db, DEMO_ACCOUNT, calendar.id, settings)
+        finally:
+            await db.close()
+
+    # Playwright's sync API keeps an event loop running in this thread: use another one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, save()).result()
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
