@@ -17,6 +17,7 @@ from tests.browser.widget_support import (
     HostSite,
     host_page,
     token_of,
+    wait_until_fitted,
 )
 
 VIEWS = ("month", "week", "list")
@@ -76,11 +77,7 @@ def test_screenshots_of_each_view(
         page.goto(host.page(f"shot-{view}", host_page(live_server, [(token, {"view": view})])))
         frame = page.locator("iframe").element_handle().content_frame()
         frame.wait_for_selector(f".bf-view-{view}")
-        height = frame.evaluate("document.body.getBoundingClientRect().height")
-        page.wait_for_function(
-            "h => Math.abs(document.querySelector('iframe').getBoundingClientRect().height - h) < 3",
-            arg=height,
-        )
+        wait_until_fitted(page, frame)
         path = artifacts / f"widget-{view}-{size}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000

@@ -20,6 +20,7 @@ from tests.browser.widget_support import (
     host_page,
     set_widget_settings,
     token_of,
+    wait_until_fitted,
     widget_server,
 )
 
@@ -92,22 +93,13 @@ def test_the_loader_embeds_a_calendar_that_pages_without_reloading(
 def test_the_iframe_height_follows_its_content(browser, host: HostSite, server: LiveServer) -> None:
     page = open_host(browser, host, server, "height", [(token_of(server, TIMETABLE), {})])
     frame = frame_of(page)
-
-    def fitted() -> float:
-        content = frame.evaluate("document.body.getBoundingClientRect().height")
-        page.wait_for_function(
-            "h => Math.abs(document.querySelector('iframe').getBoundingClientRect().height - h) <= 2",
-            arg=content,
-        )
-        return content
-
-    month = fitted()
+    month = wait_until_fitted(page, frame)
     frame.click("#bf-view-week")
     frame.wait_for_selector(".bf-view-week")
-    week = fitted()
+    week = wait_until_fitted(page, frame)
     assert abs(month - week) > 50
     frame.click("summary")
-    assert fitted() > week  # the opened "Add to my calendar" links make it taller
+    assert wait_until_fitted(page, frame) > week  # "Add to my calendar" opened: taller
     page.close()
 
 
@@ -123,14 +115,8 @@ def test_several_widgets_on_one_page_fit_each_their_own_height(
     assert first.locator(".bf-view-month").count() == 1
     assert second.locator(".bf-view-week").count() == 1
     assert second.evaluate("document.documentElement.dataset.theme") == "dark"
-    heights = [
-        frame.evaluate("document.body.getBoundingClientRect().height") for frame in (first, second)
-    ]
-    page.wait_for_function(
-        "hs => [...document.querySelectorAll('iframe')].every("
-        "(f, i) => Math.abs(f.getBoundingClientRect().height - hs[i]) <= 2)",
-        arg=heights,
-    )
+    heights = [wait_until_fitted(page, first, 0), wait_until_fitted(page, second, 1)]
+    assert abs(heights[0] - heights[1]) > 50  # each frame has its own height
     page.close()
 
 

@@ -77,6 +77,17 @@ def host_page(server: LiveServer, widgets: list[tuple[str, dict[str, str]]]) -> 
     )
 
 
+def wait_until_fitted(page, frame, index: int = 0) -> float:
+    """Wait until the index-th iframe is as tall as its content; the content's height."""
+    content = frame.evaluate("document.body.getBoundingClientRect().height")
+    page.wait_for_function(
+        "([i, h]) => Math.abs("
+        "document.querySelectorAll('iframe')[i].getBoundingClientRect().height - h) <= 2",
+        arg=[index, content],
+    )
+    return content
+
+
 def token_of(server: LiveServer, name: str) -> str:
     return server.feed_urls()[name].rsplit("/", 1)[1].removesuffix(".ics")
 
