@@ -1,0 +1,37 @@
+"""The owner's calendar page offers the widget's embed snippets and a live preview."""
+
+from __future__ import annotations
+
+from html import unescape
+
+from backend.policy import Detail, Policy
+from tests.conftest import OwnerClient
+
+
+def test_the_calendar_page_offers_snippets_for_each_enabled_link(owner: OwnerClient) -> None:
+    record, link = owner.harness.create_calendar("acme", "Timetable", label="Website")
+    page = owner.get(f"/manage/calendars/{record.id}").text
+    text = unescape(page)
+    assert "Embed on your website" in page
+    assert f'data-calendar="{link.token}" async></script>' in text
+    assert f'<iframe src="http://127.0.0.1:8000/embed/{link.token}"' in text
+    assert f'<script src="/static/embed.js" data-calendar="{link.token}"' in page  # the preview
+    assert "Personal data" not in page
+
+
+def test_embedding_a_calendar_with_personal_data_is_warned_about(owner: OwnerClient) -> None:
+    policy = Policy(details=frozenset({Detail.CUSTOMER_NAME}))
+    record, _ = owner.harness.create_calendar("acme", "Front desk", policy)
+    page = owner.get(f"/manage/calendars/{record.id}").text
+    section = page[page.index('id="embed-title"') :]
+    assert "Embedding publishes this calendar to every visitor" in section
+    assert "customer name" in section.lower()
+
+
+def test_a_calendar_without_enabled_links_has_nothing_to_embed(owner: OwnerClient) -> None:
+    record, link = owner.harness.create_calendar("acme", "Paused")
+    calendars = owner.harness.runtime.calendars
+    owner.harness.call(calendars.set_link_enabled, "acme", link.record.id, False)
+    page = owner.get(f"/manage/calendars/{record.id}").text
+    assert "Enable or add a link to embed this calendar." in page
+    assert "/static/embed.js" not in page
