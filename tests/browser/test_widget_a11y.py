@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,3 +87,26 @@ def test_screenshots_of_each_view(
             frame.wait_for_selector("#bf-dialog[open]")
             page.screenshot(path=str(artifacts / f"widget-dialog-{size}.png"))
         page.close()
+
+
+def test_the_owner_sees_a_live_preview_of_the_widget(
+    browser, live_server: LiveServer, artifacts: Path
+) -> None:
+    email, password = re.search(
+        r"sign in as (\S+), password (\S+)", "\n".join(live_server.lines)
+    ).groups()
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{live_server.base_url}/manage/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.get_by_role("link", name="Northside Studio – timetable").first.click()
+    preview = page.locator(".embed-preview iframe")
+    preview.scroll_into_view_if_needed()
+    frame = preview.element_handle().content_frame()
+    frame.wait_for_selector(".bf-event")
+    wait_until_fitted(page, frame)
+    page.locator("#embed-title").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "widget-manage-preview.png"))
+    assert frame.locator(".bf-event").count() > 10
+    page.close()
