@@ -12,7 +12,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from backend.errors import NotFound
-from backend.manage import routes_auth, routes_calendars, routes_links
+from backend.manage import routes_api_keys, routes_auth, routes_calendars, routes_links
 from backend.manage.web import (
     SignInRequired,
     check_csrf,
@@ -41,6 +41,9 @@ def manage_router() -> Router:
             routes_links.regenerate,
             routes_links.delete,
             routes_links.qr_code,
+            routes_api_keys.api_keys_page,
+            routes_api_keys.create_api_key,
+            routes_api_keys.revoke_api_key,
         ],
         dependencies={"page": Provide(provide_page), "owner": Provide(provide_owner)},
         guards=[check_csrf],
