@@ -151,6 +151,24 @@ def test_owner_manages_a_staff_calendar_from_sign_in_to_delete(
         assert "BEGIN:VEVENT" not in feed_events(page, url)
 
 
+def test_an_api_key_is_shown_once_and_can_be_revoked(
+    live_server: LiveServer, page: Any, artifacts: Path
+) -> None:
+    sign_in(page, live_server)
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Create a key for").fill("Booking system")
+    page.get_by_role("button", name="Create key").click()
+    key = page.get_by_label("New API key").input_value()
+    assert key.startswith("bfk_")
+    shoot(page, artifacts, "api-keys")
+    page.get_by_role("link", name="API keys").click()
+    assert page.get_by_label("New API key").count() == 0
+    row = page.locator("tr", has_text="Booking system").last
+    row.get_by_text("Revoke…").click()
+    row.get_by_role("button", name=re.compile("^Revoke bfk_")).click()
+    assert "Revoked" in page.locator("#flash").inner_text()
+
+
 def test_everything_is_reachable_by_keyboard(live_server: LiveServer, page: Any) -> None:
     url, email, password = demo_login(live_server)
     page.goto(url)
