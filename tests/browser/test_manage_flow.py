@@ -113,6 +113,10 @@ def test_owner_manages_a_staff_calendar_from_sign_in_to_delete(
     second = link_card(page, "Front desk")
     second_url = feed_url_of(second)
     assert second_url != copied
+    second.get_by_text("QR code for phones").click()
+    qr = second.get_by_role("img", name=re.compile("QR code"))
+    qr.wait_for()
+    assert qr.evaluate("image => image.complete && image.naturalWidth > 0")
     shoot(page, artifacts, "calendar")
 
     page.evaluate("window.notReloaded = true")
