@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 import aiosqlite
 import msgspec
@@ -24,8 +25,6 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
 _hasher = PasswordHasher()
-# Unknown addresses are checked against this hash too, so timing does not tell who exists.
-_DECOY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 class Owner(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,7 +104,7 @@ class AuthService:
             for kind, key in keys.items():
                 await _refuse_if_throttled(conn, key, FREE_FAILURES[kind], now)
         verified = await asyncio.to_thread(
-            _verify, record.password_hash if record else _DECOY_HASH, password
+            _verify, record.password_hash if record else _decoy_hash(), password
         )
         if record is None or not verified:
             async with self._db.transaction() as conn:
@@ -142,6 +141,12 @@ class AuthService:
     async def take_flash(self, token: str) -> str | None:
         async with self._db.transaction() as conn:
             return await owners.take_flash(conn, session_hash(token))
+
+
+@cache
+def _decoy_hash() -> str:
+    """Unknown addresses are checked against this, so timing does not tell who exists."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _verify(password_hash: str, password: str) -> bool:
