@@ -3,7 +3,10 @@ through the same service and store functions production uses."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -257,3 +260,23 @@ def owner(acme: Harness) -> OwnerClient:
     client = OwnerClient(acme)
     assert client.sign_in().status_code == 303
     return client
+
+
+def run_cli(
+    database: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The `bookfeed` command in its own process (its asyncio.run needs a thread of its own)."""
+    env = {
+        "BOOKFEED_DATABASE": str(database),
+        "BOOKFEED_SECRET_KEY": "test secret key",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )

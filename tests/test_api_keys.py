@@ -3,30 +3,37 @@ revoked at once; and the API's reference pages."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from backend.api_keys import list_keys
-from backend.cli import main
 from backend.settings import Settings
-from tests.conftest import Harness
+from tests.conftest import Harness, run_cli
 
 
 @pytest.fixture
-def cli(harness: Harness, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    monkeypatch.setenv("BOOKFEED_DATABASE", str(settings.database))
+def cli(harness: Harness) -> Harness:
     harness.create_account("acme")
     return harness
 
 
-def create_key(capsys: pytest.CaptureFixture[str], account: str = "acme") -> str:
-    assert main(["api-key", "create", "--account", account, "--label", "Booking system"]) == 0
-    return capsys.readouterr().out.strip()
+def bookfeed(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(settings.database, *args)
+
+
+def create_key(settings: Settings, account: str = "acme") -> str:
+    done = bookfeed(
+        settings, "api-key", "create", "--account", account, "--label", "Booking system"
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def test_a_created_key_opens_its_account_and_only_its_hash_is_stored(
-    cli: Harness, settings: Settings, capsys: pytest.CaptureFixture[str]
+    cli: Harness, settings: Settings
 ) -> None:
-    key = create_key(capsys)
+    key = create_key(settings)
     response = cli.client.get("/api/v1/account", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
     assert response.json()["id"] == "acme"
@@ -39,11 +46,10 @@ def test_a_created_key_opens_its_account_and_only_its_hash_is_stored(
 
 
 def test_listing_shows_prefixes_and_last_use_never_the_key(
-    cli: Harness, capsys: pytest.CaptureFixture[str]
+    cli: Harness, settings: Settings
 ) -> None:
-    key = create_key(capsys)
-    assert main(["api-key", "list", "--account", "acme"]) == 0
-    listed = capsys.readouterr().out
+    key = create_key(settings)
+    listed = bookfeed(settings, "api-key", "list", "--account", "acme").stdout
     assert key[:12] in listed and key not in listed
     assert "never" in listed and "Booking system" in listed
     cli.client.get("/api/v1/account", headers={"Authorization": f"Bearer {key}"})
@@ -52,36 +58,32 @@ def test_listing_shows_prefixes_and_last_use_never_the_key(
 
 
 @pytest.mark.parametrize("how", ["prefix", "id"])
-def test_a_revoked_key_stops_working_at_once(
-    cli: Harness, capsys: pytest.CaptureFixture[str], how: str
-) -> None:
-    key = create_key(capsys)
-    spare = create_key(capsys)
+def test_a_revoked_key_stops_working_at_once(cli: Harness, settings: Settings, how: str) -> None:
+    key = create_key(settings)
+    spare = create_key(settings)
     headers = {"Authorization": f"Bearer {key}"}
     assert cli.client.get("/api/v1/account", headers=headers).status_code == 200
     target = key[:12] if how == "prefix" else "1"
-    assert main(["api-key", "revoke", target, "--account", "acme"]) == 0
+    assert bookfeed(settings, "api-key", "revoke", target, "--account", "acme").returncode == 0
     assert cli.client.get("/api/v1/account", headers=headers).status_code == 401
     spare_headers = {"Authorization": f"Bearer {spare}"}
     assert cli.client.get("/api/v1/account", headers=spare_headers).status_code == 200
 
 
-def test_a_key_cannot_be_revoked_through_another_account(
-    cli: Harness, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_key_cannot_be_revoked_through_another_account(cli: Harness, settings: Settings) -> None:
     cli.create_account("other")
-    key = create_key(capsys)
-    assert main(["api-key", "revoke", key[:12], "--account", "other"]) == 2
-    assert "no API key" in capsys.readouterr().err
+    key = create_key(settings)
+    refused = bookfeed(settings, "api-key", "revoke", key[:12], "--account", "other")
+    assert refused.returncode == 2
+    assert "no API key" in refused.stderr
     headers = {"Authorization": f"Bearer {key}"}
     assert cli.client.get("/api/v1/account", headers=headers).status_code == 200
 
 
-def test_a_key_for_an_unknown_account_is_refused(
-    cli: Harness, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["api-key", "create", "--account", "nobody"]) == 2
-    assert "no account" in capsys.readouterr().err
+def test_a_key_for_an_unknown_account_is_refused(cli: Harness, settings: Settings) -> None:
+    refused = bookfeed(settings, "api-key", "create", "--account", "nobody")
+    assert refused.returncode == 2
+    assert "no account" in refused.stderr
 
 
 def test_the_api_reference_is_served_without_a_cdn(harness: Harness) -> None:

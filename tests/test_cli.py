@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.conftest import run_cli
 
 
 def bookfeed(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"BOOKFEED_DATABASE": str(tmp_path / "cli.sqlite3"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "backend.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(tmp_path / "cli.sqlite3", *args)
 
 
 def account_ids(tmp_path: Path) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import msgspec
@@ -15,7 +14,14 @@ from litestar.testing import TestClient
 from backend.app import create_app
 from backend.manage.auth import FREE_FAILURES
 from backend.settings import Settings
-from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD, Harness, OwnerClient, create_owner
+from tests.conftest import (
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    Harness,
+    OwnerClient,
+    create_owner,
+    run_cli,
+)
 
 
 @pytest.fixture
@@ -129,18 +135,8 @@ def test_only_an_argon2_hash_of_the_password_is_stored(visitor: OwnerClient) -> 
 
 
 def test_owner_create_command_reads_the_password_from_stdin(tmp_path: Path) -> None:
-    env = {"BOOKFEED_DATABASE": str(tmp_path / "cli.sqlite3"), "PATH": "/usr/bin:/bin"}
-
     def bookfeed(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "backend.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
+        return run_cli(tmp_path / "cli.sqlite3", *args, stdin=stdin)
 
     made = bookfeed("account", "create", "--id", "acme", "--name", "Acme", "--time-zone", "UTC")
     assert made.returncode == 0, made.stderr
