@@ -7,8 +7,8 @@ per-kind handlers are built in a loop and Litestar reads their types from the an
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, delete, get, patch, post, put
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, Parameter
 
 from backend.api import account, sync
 from backend.api.auth import account_of_key
@@ -21,6 +21,8 @@ from backend.store.db import Database
 from backend.store.objects import Change
 
 BEARER = "BearerApiKey"
+DatabaseDep = NamedDependency[Database]
+AccountDep = NamedDependency[str]
 
 
 def api_router(max_body_bytes: int) -> Router:
@@ -45,7 +47,7 @@ def _database(request: Request[Any, Any, Any]) -> Database:
 
 
 @get("/account", tags=["account"], summary="Read the account's settings and data version")
-async def read_account(db: Database, account_id: str) -> AccountOut:
+async def read_account(db: DatabaseDep, account_id: AccountDep) -> AccountOut:
     return await account.read(db, account_id)
 
 
@@ -56,7 +58,9 @@ async def read_account(db: Database, account_id: str) -> AccountOut:
     dto=StrictBody[AccountPatch],
     return_dto=None,
 )
-async def patch_account(db: Database, account_id: str, data: AccountPatch) -> AccountOut:
+async def patch_account(
+    db: DatabaseDep, account_id: AccountDep, data: JSONBody[AccountPatch]
+) -> AccountOut:
     return await account.patch(db, account_id, data)
 
 
@@ -68,7 +72,9 @@ async def patch_account(db: Database, account_id: str, data: AccountPatch) -> Ac
     return_dto=None,
     status_code=200,
 )
-async def apply_batch(db: Database, account_id: str, data: Batch) -> BatchResult:
+async def apply_batch(
+    db: DatabaseDep, account_id: AccountDep, data: JSONBody[Batch]
+) -> BatchResult:
     return await sync.apply_batch(db, account_id, data)
 
 
@@ -76,26 +82,32 @@ def _kind_handlers(kind: Kind) -> list[Any]:
     path = f"/{kind.name}/{{object_id:str}}"
     tags = [kind.name]
 
-    async def put_object(db: Database, account_id: str, object_id: str, data: Any) -> Any:
+    async def put_object(
+        db: DatabaseDep, account_id: AccountDep, object_id: FromPath[str], data: Any
+    ) -> Any:
         change, stored = await sync.put(db, account_id, kind, object_id, data)
         return Response(stored, status_code=201 if change is Change.CREATED else 200)
 
-    async def get_object(db: Database, account_id: str, object_id: str) -> Any:
+    async def get_object(db: DatabaseDep, account_id: AccountDep, object_id: FromPath[str]) -> Any:
         return await sync.get(db, account_id, kind, object_id)
 
-    async def delete_object(db: Database, account_id: str, object_id: str) -> None:
+    async def delete_object(
+        db: DatabaseDep, account_id: AccountDep, object_id: FromPath[str]
+    ) -> None:
         await sync.delete(db, account_id, kind, object_id)
 
     async def list_objects(
-        db: Database,
-        account_id: str,
+        db: DatabaseDep,
+        account_id: AccountDep,
         after: Annotated[str | None, Parameter(description="continue after this id")] = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> Any:
         items, next_after = await sync.list_page(db, account_id, kind, after, limit)
         return Page(items=items, next_after=next_after)
 
-    put_object.__annotations__.update({"data": kind.schema, "return": Response[kind.domain]})
+    put_object.__annotations__.update(
+        {"data": JSONBody[kind.schema], "return": Response[kind.domain]}
+    )
     get_object.__annotations__["return"] = kind.domain
     list_objects.__annotations__["return"] = Page[kind.domain]
     for handler in (put_object, get_object, delete_object, list_objects):
