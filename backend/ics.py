@@ -105,6 +105,15 @@ def _compact(moment: datetime) -> str:
     return "%04d%02d%02dT%02d%02d%02d" % (m.year, m.month, m.day, m.hour, m.minute, m.second)  # noqa: UP031 (fastest)
 
 
+def _date_time(moment: datetime, zone: ZoneInfo, tzid_param: str) -> str:
+    """`;TZID=…:local`, or UTC inside the hour a clock change repeats: parsers disagree on
+    which occurrence such a local time names (RFC 5545 says the first, vobject the second)."""
+    local = moment.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return ":" + _utc(moment)
+    return tzid_param + _compact(local)
+
+
 def _utc(moment: datetime) -> str:
     return _compact(moment.astimezone(UTC)) + "Z"
 
@@ -119,8 +128,8 @@ def _vevent(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> str:
         f"DTSTAMP:{stamp}",
         f"LAST-MODIFIED:{stamp}",
         f"SEQUENCE:{event.sequence}",
-        "DTSTART" + tzid_param + _compact(event.start.astimezone(zone)),
-        "DTEND" + tzid_param + _compact(event.end.astimezone(zone)),
+        "DTSTART" + _date_time(event.start, zone, tzid_param),
+        "DTEND" + _date_time(event.end, zone, tzid_param),
         "SUMMARY:" + escape_text(title),
         "STATUS:" + (event.status.name if event.status else "CONFIRMED"),
         "TRANSP:TRANSPARENT" if cancelled else "TRANSP:OPAQUE",

@@ -102,6 +102,18 @@ def test_times_are_local_with_tzid_and_right_across_the_clock_change() -> None:
     assert vstarts == starts
 
 
+def test_the_repeated_hour_at_the_clock_change_keeps_each_instant() -> None:
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 01:30 GMT, the hour again
+    body = render_calendar(meta(), [event(start=first), event(start=second, uid="b@bookfeed")])
+    starts = [e.decoded("DTSTART").astimezone(UTC) for e in parsed_events(body)]
+    assert starts == [first, second]
+    ends = [e.decoded("DTEND").astimezone(UTC) for e in parsed_events(body)]
+    assert ends == [first + timedelta(hours=1), second + timedelta(hours=1)]
+    vstarts = [v.dtstart.value.astimezone(UTC) for v in vobject.readOne(body.decode()).vevent_list]
+    assert vstarts == [first, second]
+
+
 def test_calendar_properties_and_refresh_hints() -> None:
     body = render_calendar(
         meta(refresh_minutes=90, description="Public timetable", color="#2f6f5e"), []
