@@ -116,6 +116,9 @@ def test_a_missing_required_field_is_named(
         ({"end": "2030-03-01T07:00:00Z"}, "end"),
         ({"end": "2030-03-01T08:00:00.500Z", "start": "2030-03-01T08:00:00Z"}, "end"),
         ({"event_id": "x1"}, "event_id"),
+        ({"start": "0001-01-01T00:30:00+01:00"}, "start"),
+        ({"start": "0500-03-01T08:00:00Z"}, "start"),
+        ({"end": "9999-12-31T20:00:00-05:00"}, "end"),
     ],
 )
 def test_bad_times_and_mixed_kinds_are_rejected(

@@ -77,7 +77,16 @@ def to_domain(kind: Kind, item: Input, object_id: str | None, field: str = "") -
     return obj
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
 def _check_booking(booking: Booking, prefix: str) -> None:
+    for name in ("start", "end"):
+        if not EARLIEST_YEAR <= getattr(booking, name).year <= LATEST_YEAR:
+            raise InvalidInput(
+                f"{name} must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}",
+                f"{prefix}{name}",
+            )
     whole = normalized(booking)  # stored to whole seconds, so compare what will be stored
     if whole.end <= whole.start:
         raise InvalidInput("end must be after start", f"{prefix}end")
