@@ -8,14 +8,14 @@ from pathlib import Path
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from backend.api.docs import openapi_config
 from backend.api.routes import api_router
-from backend.errors import BookfeedError, Conflict, InvalidInput, NotFound
+from backend.error_log import logging_config
+from backend.errors import BookfeedError, http_status
 from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router
 from backend.runtime import Runtime
@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         exception_handlers={BookfeedError: domain_error},
         openapi_config=openapi_config(),
+        logging_config=logging_config(),
         state=State({"runtime": runtime, "widget": widget}),
     )
 
@@ -67,15 +68,11 @@ def health() -> str:
     return "ok"
 
 
-def domain_error(_: Request, error: Exception) -> Response:
+def domain_error(_: Request, error: BookfeedError) -> Response:
     """Map the core's exceptions to HTTP once: 404, 400 (naming the field) or 409."""
-    status = {NotFound: 404, InvalidInput: 400, Conflict: 409}.get(type(error), 500)
-    if isinstance(error, HTTPException):
-        status = error.status_code
-    body: dict[str, object] = {
-        "status": status,
-        "error": str(error) if status < 500 else "internal error",
-    }
-    if isinstance(error, InvalidInput) and error.field:
-        body["field"] = error.field
+    status = http_status(error)
+    body: dict[str, object] = {"status": status, "error": str(error)}
+    field = getattr(error, "field", None)
+    if field:
+        body["field"] = field
     return Response(body, status_code=status)

@@ -27,3 +27,12 @@ class Conflict(BookfeedError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def http_status(error: BookfeedError) -> int:
+    """The HTTP status that answers a domain error."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    return 400

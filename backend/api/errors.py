@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from backend.api.schemas import ErrorBody
-from backend.errors import BookfeedError, Conflict, InvalidInput, NotFound
-
-logger = logging.getLogger(__name__)
-
-_STATUS: dict[type[BookfeedError], int] = {NotFound: 404, InvalidInput: 400, Conflict: 409}
+from backend.errors import BookfeedError, http_status
 
 
 def api_error(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorBody]:
@@ -21,8 +16,7 @@ def api_error(request: Request[Any, Any, Any], error: Exception) -> Response[Err
     headers: dict[str, str] = {}
     field = getattr(error, "field", None)
     if isinstance(error, BookfeedError):
-        status = _STATUS.get(type(error), 400)
-        message = str(error)
+        status, message = http_status(error), str(error)
     elif isinstance(error, ValidationException):
         status, message, field = 400, *_first_problem(error)
     elif isinstance(error, HTTPException):
@@ -32,8 +26,7 @@ def api_error(request: Request[Any, Any, Any], error: Exception) -> Response[Err
             limit = request.route_handler.resolve_request_max_body_size()
             message = f"the body is larger than the limit of {limit} bytes"
     else:
-        logger.exception("API request failed: %s %s", request.method, request.url.path)
-        status, message = 500, "internal error"
+        status, message = 500, "internal error"  # logged by backend.error_log
     return Response(
         ErrorBody(status=status, error=message, field=field), status_code=status, headers=headers
     )
