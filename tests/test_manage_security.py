@@ -10,7 +10,9 @@ from litestar import HttpMethod
 
 from backend import api_keys
 from backend.policy import Policy
+from backend.store.widgets import WidgetSettings
 from tests.conftest import REFERENCES, Harness, OwnerClient, appointment, create_owner
+from widget.settings import load_widget_settings
 
 
 class Ids:
@@ -34,6 +36,7 @@ UNSAFE_ROUTES = (
     "/manage/calendars/{calendar}/edit",
     "/manage/calendars/{calendar}/delete",
     "/manage/calendars/{calendar}/links",
+    "/manage/calendars/{calendar}/widget",
     "/manage/links/{link}/enabled",
     "/manage/links/{link}/regenerate",
     "/manage/links/{link}/delete",
@@ -46,6 +49,7 @@ SAFE_ROUTES = (
     "/manage/calendars/new",
     "/manage/calendars/{calendar}",
     "/manage/calendars/{calendar}/edit",
+    "/manage/calendars/{calendar}/widget",
     "/manage/links/{link}/qr.svg",
     "/manage/api-keys",
 )
@@ -57,6 +61,9 @@ FORM = {
     "past_days": "30",
     "future_days": "30",
     "refresh_minutes": "60",
+    "theme": "dark",
+    "default_view": "list",
+    "allowed_sites": "https://intruder.example",
 }
 
 
@@ -162,6 +169,8 @@ def test_another_accounts_ids_are_not_found_on_every_action_and_nothing_changes(
     assert links == links_before
     keys = harness.call(api_keys.list_keys, harness.runtime.db, "rival")
     assert [key.revoked_at for key in keys] == [None]
+    widget = harness.call(load_widget_settings, harness.runtime.db, "rival", theirs.calendar)
+    assert widget == WidgetSettings()
 
 
 def test_the_list_shows_only_the_owners_own_calendars(

@@ -95,7 +95,8 @@ def parse_site(text: str) -> str:
     match = _SITE.fullmatch(text.strip().lower())
     if match is None or (match.group(4) and not 0 < int(match.group(4)) < 65536):
         raise InvalidInput(
-            f"{text!r} is not a website origin such as https://www.example.com", "allowed_sites"
+            f"{text!r} is not a website address such as https://www.example.com, without a path",
+            "allowed_sites",
         )
     scheme, wildcard, host, port = match.groups()
     return f"{scheme}://{wildcard or ''}{host}{f':{port}' if port else ''}"

@@ -12,7 +12,13 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from backend.errors import NotFound
-from backend.manage import routes_api_keys, routes_auth, routes_calendars, routes_links
+from backend.manage import (
+    routes_api_keys,
+    routes_auth,
+    routes_calendars,
+    routes_links,
+    routes_widget,
+)
 from backend.manage.web import (
     SignInRequired,
     check_csrf,
@@ -37,6 +43,8 @@ def manage_router() -> Router:
             routes_calendars.update_calendar,
             routes_calendars.delete_calendar,
             routes_calendars.add_link,
+            routes_widget.widget_settings_page,
+            routes_widget.update_widget_settings,
             routes_links.set_enabled,
             routes_links.regenerate,
             routes_links.delete,

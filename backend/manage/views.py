@@ -16,9 +16,10 @@ from backend.manage.preview import PreviewItem, preview_item
 from backend.policy import Policy, Scope
 from backend.publish import public_events
 from backend.runtime import Runtime
-from backend.store import calendars, fetches, objects
+from backend.store import calendars, fetches, objects, widgets
 from backend.store.calendars import CalendarRecord
 from backend.store.db import now_utc
+from backend.store.widgets import WidgetSettings
 
 STATS_DAYS = 7
 PREVIEW_SIZE = 10
@@ -74,6 +75,7 @@ class CalendarPage(msgspec.Struct, frozen=True, kw_only=True):
     time_zone: str
     feed_bytes: int
     feed_too_big: bool
+    widget: WidgetSettings
 
 
 async def choices(runtime: Runtime, account_id: str) -> Choices:
@@ -123,6 +125,8 @@ async def calendar_page(runtime: Runtime, account_id: str, calendar_id: int) -> 
     meta, events = await public_events(runtime.db, account_id, calendar_id, now_utc())
     now = now_utc()
     feed_bytes = len(render_calendar(meta, events))
+    async with runtime.db.reading() as conn:
+        widget = await widgets.get_settings(conn, calendar_id)
     return CalendarPage(
         calendar=calendar,
         scope=describe_scope(calendar.policy, await choices(runtime, account_id)),
@@ -133,6 +137,7 @@ async def calendar_page(runtime: Runtime, account_id: str, calendar_id: int) -> 
         time_zone=meta.time_zone,
         feed_bytes=feed_bytes,
         feed_too_big=feed_bytes > FEED_SIZE_WARNING,
+        widget=widget,
     )
 
 
