@@ -58,4 +58,4 @@ async def create_account(db: Database, account: Account) -> None:
 async def update_account(db: Database, account: Account) -> bool:
     check_account(account)
     async with db.transaction() as conn:
-        return await accounts.update(conn, account, now_utc())
+        return await accounts.update(conn, account)

@@ -229,7 +229,7 @@ async def seed_demo(db: Database, calendars: CalendarService, today: date | None
     async with db.transaction() as conn:
         now = now_utc()
         for obj in (*STAFF, *RESOURCES, *LOCATIONS, *SERVICES, *EVENTS, *customers):
-            await objects.upsert(conn, DEMO_ACCOUNT, obj, now)
+            await objects.upsert(conn, DEMO_ACCOUNT, obj)
         for booking in _bookings(rng, today, customers):
             await bookings.upsert(conn, DEMO_ACCOUNT, booking, now)
     for name, label, policy in DEMO_CALENDARS:

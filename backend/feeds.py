@@ -7,7 +7,7 @@ request/response machinery: one indexed lookup, a cache hit, and prepared header
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
@@ -18,13 +18,14 @@ from litestar.types import Receive, Scope, Send
 
 from backend.fetchlog import classify_client
 from backend.links import is_token_shaped, token_hash
-from backend.publish import RenderedFeed, empty_feed, package, public_events
+from backend.publish import RenderedFeed, empty_feed, publish
 from backend.runtime import Runtime
 from backend.store.link_lookup import LiveLink, RetiredLink
 
 logger = logging.getLogger(__name__)
 
 Headers = list[tuple[bytes, bytes]]
+ONE_SECOND = timedelta(seconds=1)
 _COMMON: Headers = [
     (b"cache-control", b"no-cache"),
     (b"vary", b"accept-encoding"),
@@ -110,12 +111,9 @@ class FeedPublisher:
         key = (link.calendar_version, link.data_version, today.isoformat())
 
         async def build() -> ServedFeed:
-            meta, events = await public_events(
-                self._runtime.db, link.account_id, link.calendar_id, now
+            return ServedFeed.of(
+                await publish(self._runtime.db, link.account_id, link.calendar_id, now)
             )
-            midnight = datetime.combine(today, datetime.min.time(), ZoneInfo(link.time_zone))
-            changed = max(link.data_changed_at, link.calendar_changed_at, midnight)
-            return ServedFeed.of(package(meta, events, changed))
 
         return await self._runtime.feed_cache.get(link.calendar_id, key, build)
 
@@ -151,20 +149,29 @@ class FeedPublisher:
         if link_id is not None:
             agent = headers.get(b"user-agent", b"").decode("latin-1")
             self._runtime.recorder.record(link_id, classify_client(agent), now)
-        await self._answer(served, headers, method == "HEAD", send)
+        await self._answer(served, headers, method == "HEAD", now, send)
 
     async def _answer(
-        self, served: ServedFeed, headers: dict[bytes, bytes], head: bool, send: Send
+        self,
+        served: ServedFeed,
+        headers: dict[bytes, bytes],
+        head: bool,
+        now: datetime,
+        send: Send,
     ) -> None:
         feed = served.feed
         use_gzip = _accepts_gzip(headers.get(b"accept-encoding", b""))
         if _not_modified(headers, feed):
-            await _send(
-                send, 304, served.not_modified_gzipped if use_gzip else served.not_modified, b""
-            )
-            return
-        body = b"" if head else (feed.gzipped if use_gzip else feed.body)
-        await _send(send, 200, served.gzipped if use_gzip else served.plain, body)
+            status, body = 304, b""
+            answer = served.not_modified_gzipped if use_gzip else served.not_modified
+        else:
+            status, body = 200, b"" if head else (feed.gzipped if use_gzip else feed.body)
+            answer = served.gzipped if use_gzip else served.plain
+        if now < feed.modified + ONE_SECOND:
+            # Changed within this very second: another change in it would carry the same date,
+            # so this copy must not be revalidated by date (RFC 9110 8.8.2.2).
+            answer = [header for header in answer if header[0] != b"last-modified"]
+        await _send(send, status, answer, body)
 
 
 def _accepts_gzip(accept_encoding: bytes) -> bool:
@@ -185,8 +192,7 @@ def _not_modified(headers: dict[bytes, bytes], feed: RenderedFeed) -> bool:
     if if_modified_since is None:
         return False
     try:
-        since = parsedate_to_datetime(if_modified_since.decode("latin-1"))
-        return parsedate_to_datetime(feed.last_modified) <= since
+        return feed.modified <= parsedate_to_datetime(if_modified_since.decode("latin-1"))
     except (TypeError, ValueError):
         return False
 

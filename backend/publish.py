@@ -14,7 +14,7 @@ import msgspec
 from backend.ics import CalendarMeta, render_calendar
 from backend.policy import Policy, PublicEvent, redact, selects
 from backend.store import accounts, bookings, calendars
-from backend.store.db import Database
+from backend.store.db import Database, now_utc
 
 
 class Window(msgspec.Struct, frozen=True):
@@ -31,8 +31,12 @@ class RenderedFeed(msgspec.Struct, frozen=True, kw_only=True):
     gzipped: bytes
     etag: str  # the strong validator of the identity body, quoted
     gzip_etag: str
-    last_modified: str  # HTTP date
+    modified: datetime  # when these bytes were first published (whole seconds)
     filename: str
+
+    @property
+    def last_modified(self) -> str:
+        return format_datetime(self.modified.astimezone(UTC), usegmt=True)
 
 
 def window_for(policy: Policy, time_zone: str, now: datetime) -> Window:
@@ -72,25 +76,37 @@ async def public_events(
     return meta, [redact(view, policy) for view in views if selects(policy, view)]
 
 
-def package(meta: CalendarMeta, events: list[PublicEvent], changed_at: datetime) -> RenderedFeed:
-    """Render once, with everything HTTP needs to serve and validate it."""
-    body = render_calendar(meta, events)
-    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+def content_tag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def package(body: bytes, name: str, modified: datetime) -> RenderedFeed:
+    """A rendered calendar with everything HTTP needs to serve and validate it."""
+    tag = content_tag(body)
     return RenderedFeed(
         body=body,
         gzipped=gzip.compress(body, compresslevel=6, mtime=0),
-        etag=f'"{digest}"',
-        gzip_etag=f'"{digest}-gz"',
-        last_modified=format_datetime(changed_at.astimezone(UTC), usegmt=True),
-        filename=_filename(meta.name),
+        etag=f'"{tag}"',
+        gzip_etag=f'"{tag}-gz"',
+        modified=modified,
+        filename=_filename(name),
     )
+
+
+async def publish(db: Database, account_id: str, calendar_id: int, now: datetime) -> RenderedFeed:
+    """Render the calendar's feed; its Last-Modified is when these bytes were first served."""
+    meta, events = await public_events(db, account_id, calendar_id, now)
+    body = render_calendar(meta, events)
+    async with db.transaction() as conn:
+        modified = await calendars.mark_published(conn, calendar_id, content_tag(body), now_utc())
+    return package(body, meta.name, modified)
 
 
 def empty_feed(name: str, time_zone: str, now: datetime, changed_at: datetime) -> RenderedFeed:
     """A valid calendar with no events: subscribed apps drop the copy they hold."""
     today = now.date()
     meta = CalendarMeta(name=name, time_zone=time_zone, window_start=today, window_end=today)
-    return package(meta, [], changed_at)
+    return package(render_calendar(meta, []), name, changed_at)
 
 
 def _filename(name: str) -> str:

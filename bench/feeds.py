@@ -120,7 +120,7 @@ async def seed(database: Path, count: int) -> str:
         first = now_utc().replace(minute=0, second=0) + timedelta(days=1)
         async with db.transaction() as conn:
             for item in references:
-                await objects.upsert(conn, "bench", item, now_utc())
+                await objects.upsert(conn, "bench", item)
             for i in range(count):
                 start = first + timedelta(hours=5 * i)
                 booking = Booking(

@@ -49,7 +49,7 @@ async def seed(database: Path) -> tuple[str, CalendarData]:
         first = today.replace(day=1)
         days = ((first + timedelta(days=32)).replace(day=1) - first).days
         async with db.transaction() as conn:
-            await objects.upsert(conn, "bench", Service(id="sv", name="Sports Massage"), now_utc())
+            await objects.upsert(conn, "bench", Service(id="sv", name="Sports Massage"))
             for i in range(EVENTS):
                 day = first + timedelta(days=i % days)
                 start = datetime.combine(day, clock(8 + (i // days) % 10), ZONE)

@@ -69,14 +69,14 @@ class Harness:
                     if isinstance(item, Booking):
                         await bookings.upsert(conn, account_id, item, now_utc())
                     else:
-                        await objects.upsert(conn, account_id, item, now_utc())
+                        await objects.upsert(conn, account_id, item)
 
         self.call(write)
 
     def delete_booking(self, account_id: str, booking_id: str) -> None:
         async def write() -> None:
             async with self.runtime.db.transaction() as conn:
-                await bookings.delete(conn, account_id, booking_id, now_utc())
+                await bookings.delete(conn, account_id, booking_id)
 
         self.call(write)
 

@@ -6,6 +6,7 @@ import gzip
 import logging
 import time
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import icalendar
 import pytest
@@ -13,7 +14,7 @@ from litestar.testing import TestClient
 
 from backend.app import create_app
 from backend.domain import BookingStatus
-from backend.policy import Policy
+from backend.policy import Policy, Scope
 from backend.settings import Settings
 from tests.conftest import Harness, appointment, soon
 
@@ -24,6 +25,8 @@ def events_in(body: bytes) -> list[icalendar.Event]:
 
 def test_headers_say_what_the_body_is_and_how_to_revalidate(acme: Harness) -> None:
     _, link = acme.create_calendar(name="Front desk – Ground floor")
+    acme.feed(link.token)
+    time.sleep(1.1)  # a copy served in the second of a change carries no Last-Modified
     response = acme.feed(link.token)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
@@ -38,6 +41,8 @@ def test_headers_say_what_the_body_is_and_how_to_revalidate(acme: Harness) -> No
 
 def test_unchanged_feed_is_byte_for_byte_identical_and_answers_304(acme: Harness) -> None:
     _, link = acme.create_calendar()
+    acme.feed(link.token)
+    time.sleep(1.1)
     first = acme.feed(link.token)
     second = acme.feed(link.token)
     assert first.content == second.content
@@ -258,9 +263,32 @@ def test_fetches_are_recorded_with_the_kind_of_client(acme: Harness) -> None:
 def test_a_re_enabled_link_looks_newer_than_the_empty_copy_devices_hold(acme: Harness) -> None:
     _, link = acme.create_calendar()
     acme.call(acme.runtime.calendars.set_link_enabled, "acme", link.record.id, False)
+    time.sleep(1.1)  # a copy served in the second of a change carries no Last-Modified
     empty = acme.feed(link.token)
-    time.sleep(1.1)  # Last-Modified has whole seconds
     acme.call(acme.runtime.calendars.set_link_enabled, "acme", link.record.id, True)
     again = acme.feed(link.token, **{"if-modified-since": empty.headers["last-modified"]})
     assert again.status_code == 200
     assert len(events_in(again.content)) == 1
+
+
+def test_last_modified_tells_of_this_calendars_changes_only(acme: Harness) -> None:
+    from backend.domain import StaffMember
+
+    _, link = acme.create_calendar(policy=Policy(scope=Scope.STAFF, scope_id="st-1"))
+    acme.feed(link.token)
+    time.sleep(1.1)
+    first = acme.feed(link.token)
+    acme.put("acme", StaffMember(id="st-2", name="Other"), appointment("bk-9", staff_ids=("st-2",)))
+    unrelated = acme.feed(link.token)
+    assert unrelated.headers["etag"] == first.headers["etag"]
+    assert unrelated.headers["last-modified"] == first.headers["last-modified"]
+    acme.put("acme", appointment(hours=30))
+    changed = acme.feed(link.token)
+    assert changed.headers["etag"] != first.headers["etag"]
+    assert "last-modified" not in changed.headers  # served within the second of the change
+    time.sleep(1.1)
+    later = acme.feed(link.token, **{"if-modified-since": first.headers["last-modified"]})
+    assert later.status_code == 200
+    assert parsedate_to_datetime(later.headers["last-modified"]) > parsedate_to_datetime(
+        first.headers["last-modified"]
+    )

@@ -25,7 +25,7 @@ async def put(
         if kind.domain is Booking:
             change = await bookings.upsert(conn, account_id, obj, now_utc())
         else:
-            change = await objects.upsert(conn, account_id, obj, now_utc())
+            change = await objects.upsert(conn, account_id, obj)
         return change, await _get(conn, account_id, kind, obj.id)
 
 
@@ -45,9 +45,9 @@ async def delete(db: Database, account_id: str, kind: Kind, object_id: str) -> N
     check_id(object_id)
     async with db.transaction() as conn:
         if kind.domain is Booking:
-            await bookings.delete(conn, account_id, object_id, now_utc())
+            await bookings.delete(conn, account_id, object_id)
         else:
-            await objects.delete(conn, account_id, kind.domain, object_id, now_utc())
+            await objects.delete(conn, account_id, kind.domain, object_id)
 
 
 async def list_page(
@@ -85,7 +85,7 @@ async def apply_batch(db: Database, account_id: str, batch: Batch) -> BatchResul
                 fields = [f"bookings[{index}]" for index in range(len(items))]
                 changes = await bookings.upsert_many(conn, account_id, items, now, fields)
             else:
-                changes = await objects.upsert_many(conn, account_id, kind.domain, items, now)
+                changes = await objects.upsert_many(conn, account_id, kind.domain, items)
             _count(counts[kind.name], changes)
         for kind in reversed(KINDS):
             for index, object_id in enumerate(getattr(batch.delete, kind.name)):
@@ -114,9 +114,9 @@ async def _delete_if_present(
     """True if the object was deleted, False if it did not exist."""
     try:
         if kind.domain is Booking:
-            await bookings.delete(conn, account_id, object_id, now_utc())
+            await bookings.delete(conn, account_id, object_id)
         else:
-            await objects.delete(conn, account_id, kind.domain, object_id, now_utc())
+            await objects.delete(conn, account_id, kind.domain, object_id)
     except NotFound:
         return False
     except Conflict as error:

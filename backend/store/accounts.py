@@ -19,15 +19,13 @@ class AccountRecord(msgspec.Struct, frozen=True, kw_only=True):
     account: Account
     uid_salt: bytes
     data_version: int
-    data_changed_at: datetime
 
 
 async def create(conn: aiosqlite.Connection, account: Account, now: datetime) -> None:
     if await _exists(conn, account.id):
         raise Conflict(f"account {account.id!r} already exists")
     await conn.execute(
-        f"INSERT INTO accounts ({_COLUMNS}, uid_salt, data_changed_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO accounts ({_COLUMNS}, uid_salt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             account.id,
             account.name,
@@ -35,7 +33,6 @@ async def create(conn: aiosqlite.Connection, account: Account, now: datetime) ->
             account.locale,
             account.week_start,
             secrets.token_bytes(16),
-            to_text(now),
             to_text(now),
         ),
     )
@@ -47,7 +44,7 @@ async def get(conn: aiosqlite.Connection, account_id: str) -> Account:
 
 async def get_record(conn: aiosqlite.Connection, account_id: str) -> AccountRecord:
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS}, uid_salt, data_version, data_changed_at FROM accounts WHERE id = ?",
+        f"SELECT {_COLUMNS}, uid_salt, data_version FROM accounts WHERE id = ?",
         (account_id,),
     )
     row = await cursor.fetchone()
@@ -59,7 +56,6 @@ async def get_record(conn: aiosqlite.Connection, account_id: str) -> AccountReco
         ),
         uid_salt=row["uid_salt"],
         data_version=row["data_version"],
-        data_changed_at=msgspec.convert(row["data_changed_at"], datetime),
     )
 
 
@@ -68,7 +64,7 @@ async def list_ids(conn: aiosqlite.Connection) -> list[str]:
     return [row["id"] for row in await cursor.fetchall()]
 
 
-async def update(conn: aiosqlite.Connection, account: Account, now: datetime) -> bool:
+async def update(conn: aiosqlite.Connection, account: Account) -> bool:
     """Replace the account's settings; True if anything changed (the data version moves)."""
     if await get(conn, account.id) == account:
         return False
@@ -76,14 +72,13 @@ async def update(conn: aiosqlite.Connection, account: Account, now: datetime) ->
         "UPDATE accounts SET name = ?, time_zone = ?, locale = ?, week_start = ? WHERE id = ?",
         (account.name, account.time_zone, account.locale, account.week_start, account.id),
     )
-    await bump_data_version(conn, account.id, now)
+    await bump_data_version(conn, account.id)
     return True
 
 
-async def bump_data_version(conn: aiosqlite.Connection, account_id: str, now: datetime) -> None:
+async def bump_data_version(conn: aiosqlite.Connection, account_id: str) -> None:
     await conn.execute(
-        "UPDATE accounts SET data_version = data_version + 1, data_changed_at = ? WHERE id = ?",
-        (to_text(now), account_id),
+        "UPDATE accounts SET data_version = data_version + 1 WHERE id = ?", (account_id,)
     )
 
 

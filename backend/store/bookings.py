@@ -115,7 +115,7 @@ async def upsert_many(
         )
     if changed:
         await _write(conn, account_id, list(changed.values()))
-        await bump_data_version(conn, account_id, now)
+        await bump_data_version(conn, account_id)
     return changes
 
 
@@ -181,15 +181,13 @@ async def _find_many(
     return {row["id"]: _stored(row, linked) for row in rows}
 
 
-async def delete(
-    conn: aiosqlite.Connection, account_id: str, booking_id: str, now: datetime
-) -> None:
+async def delete(conn: aiosqlite.Connection, account_id: str, booking_id: str) -> None:
     cursor = await conn.execute(
         "DELETE FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
     )
     if cursor.rowcount == 0:
         raise NotFound(f"no booking with id {booking_id!r}")
-    await bump_data_version(conn, account_id, now)
+    await bump_data_version(conn, account_id)
 
 
 async def list_page(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 import msgspec
@@ -122,9 +122,32 @@ async def update_calendar(
 async def touch_calendar(conn: aiosqlite.Connection, calendar_id: int, now: datetime) -> None:
     """Mark the calendar's published output as changed (new version, new Last-Modified)."""
     await conn.execute(
-        "UPDATE calendars SET version = version + 1, changed_at = ? WHERE id = ?",
-        (to_text(now), calendar_id),
+        "UPDATE calendars SET version = version + 1, changed_at = ?, published_at = ? WHERE id = ?",
+        (to_text(now), to_text(now), calendar_id),
     )
+
+
+async def mark_published(
+    conn: aiosqlite.Connection, calendar_id: int, tag: str, now: datetime
+) -> datetime:
+    """When the calendar's output last changed, given the tag of what it is about to serve:
+    a new tag is published now, and always later than the one before it."""
+    cursor = await conn.execute(
+        "SELECT published_tag, published_at FROM calendars WHERE id = ?", (calendar_id,)
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        raise NotFound("no such calendar")
+    if row["published_tag"] == tag:
+        return from_text(row["published_at"])
+    published = now
+    if row["published_at"] is not None:
+        published = max(now, from_text(row["published_at"]) + timedelta(seconds=1))
+    await conn.execute(
+        "UPDATE calendars SET published_tag = ?, published_at = ? WHERE id = ?",
+        (tag, to_text(published), calendar_id),
+    )
+    return published
 
 
 async def delete_calendar(conn: aiosqlite.Connection, account_id: str, calendar_id: int) -> None:

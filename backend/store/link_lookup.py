@@ -22,11 +22,9 @@ class LiveLink(msgspec.Struct, frozen=True, kw_only=True):
     calendar_id: int
     calendar_name: str
     calendar_version: int
-    calendar_changed_at: datetime
     account_id: str
     time_zone: str
     data_version: int
-    data_changed_at: datetime
 
 
 class RetiredLink(msgspec.Struct, frozen=True, kw_only=True):
@@ -37,8 +35,7 @@ class RetiredLink(msgspec.Struct, frozen=True, kw_only=True):
 
 _LIVE = (
     "SELECT links.id, links.enabled, links.disabled_at, calendars.id, calendars.name,"
-    " calendars.version, calendars.changed_at, accounts.id, accounts.time_zone,"
-    " accounts.data_version, accounts.data_changed_at"
+    " calendars.version, accounts.id, accounts.time_zone, accounts.data_version"
     " FROM links JOIN calendars ON calendars.id = links.calendar_id"
     " JOIN accounts ON accounts.id = calendars.account_id WHERE links.token_hash = ?"
 )
@@ -87,11 +84,9 @@ class LinkIndex:
                 calendar_id=row[3],
                 calendar_name=row[4],
                 calendar_version=row[5],
-                calendar_changed_at=from_text(row[6]),
-                account_id=row[7],
-                time_zone=row[8],
-                data_version=row[9],
-                data_changed_at=from_text(row[10]),
+                account_id=row[6],
+                time_zone=row[7],
+                data_version=row[8],
             )
         row = self._connection.execute(_RETIRED, (token_hash,)).fetchone()
         if row is not None:

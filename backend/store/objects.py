@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -86,16 +85,14 @@ async def exists(
     return await cursor.fetchone() is not None
 
 
-async def upsert(
-    conn: aiosqlite.Connection, account_id: str, obj: ReferenceObject, now: datetime
-) -> Change:
+async def upsert(conn: aiosqlite.Connection, account_id: str, obj: ReferenceObject) -> Change:
     """Create or replace by the booking system's id; an identical object changes nothing."""
-    (change,) = await upsert_many(conn, account_id, type(obj), [obj], now)
+    (change,) = await upsert_many(conn, account_id, type(obj), [obj])
     return change
 
 
 async def upsert_many(
-    conn: aiosqlite.Connection, account_id: str, kind: type[T], items: Sequence[T], now: datetime
+    conn: aiosqlite.Connection, account_id: str, kind: type[T], items: Sequence[T]
 ) -> list[Change]:
     """upsert() for many objects of one kind, with a fixed number of queries however many."""
     known: dict[str, T] = await _find_many(conn, account_id, kind, [item.id for item in items])
@@ -117,7 +114,7 @@ async def upsert_many(
             f" VALUES (?, {placeholders}) ON CONFLICT (account_id, id) DO UPDATE SET {updates}",
             [(account_id, *_to_row(item)) for item in changed.values()],
         )
-        await bump_data_version(conn, account_id, now)
+        await bump_data_version(conn, account_id)
     return changes
 
 
@@ -145,7 +142,7 @@ async def _find_many(
 
 
 async def delete(
-    conn: aiosqlite.Connection, account_id: str, kind: type[Any], object_id: str, now: datetime
+    conn: aiosqlite.Connection, account_id: str, kind: type[Any], object_id: str
 ) -> None:
     """Remove an object no booking refers to; a referenced one is a Conflict, never dangling."""
     try:
@@ -158,7 +155,7 @@ async def delete(
         ) from error
     if cursor.rowcount == 0:
         raise NotFound(f"no {TABLES[kind]} object with id {object_id!r}")
-    await bump_data_version(conn, account_id, now)
+    await bump_data_version(conn, account_id)
 
 
 async def list_page(

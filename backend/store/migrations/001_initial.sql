@@ -7,7 +7,6 @@ CREATE TABLE accounts (
     week_start INTEGER NOT NULL,
     uid_salt BLOB NOT NULL,
     data_version INTEGER NOT NULL DEFAULT 0,
-    data_changed_at TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
 
