@@ -42,6 +42,3 @@ class FeedCache(Generic[V]):
                 evicted, _ = self._entries.popitem(last=False)
                 self._locks.pop(evicted, None)
         return value
-
-    def clear(self) -> None:
-        self._entries.clear()

@@ -16,7 +16,6 @@ import re
 import secrets
 
 TOKEN_BYTES = 18
-TOKEN_LENGTH = 24
 NONCE_BYTES = 16
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{24}")
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import msgspec
 
-from backend.domain import BookingKind, BookingStatus, BookingView
+from backend.domain import BookingKind, BookingStatus, BookingView, Event, Service
 
 
 class Scope(StrEnum):
@@ -153,7 +153,7 @@ def redact(view: BookingView, policy: Policy) -> PublicEvent:
         sequence=view.sequence,
         title=title,
         status=_shown_status(booking.status, shown),
-        description=offer.description if offer and Detail.DESCRIPTION in shown else None,
+        description=_description(offer, policy),
         staff=_staff(view, shown),
         resources=tuple(r.name for r in view.resources) if Detail.RESOURCE_NAME in shown else (),
         location=_location(view, shown),
@@ -172,6 +172,13 @@ def format_name(name: str, name_format: NameFormat) -> str:
     if name_format is NameFormat.FIRST_INITIAL:
         return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:])])
     return " ".join(f"{p[0]}." for p in parts)
+
+
+def _description(offer: Service | Event | None, policy: Policy) -> str | None:
+    # In busy-only mode the description would tell what the hidden title hides.
+    if offer is None or policy.busy_only or Detail.DESCRIPTION not in policy.details:
+        return None
+    return offer.description
 
 
 def _shown_status(status: BookingStatus, shown: frozenset[Detail]) -> BookingStatus | None:

@@ -144,10 +144,13 @@ def test_customer_names_take_the_chosen_form(
 
 
 def test_busy_only_replaces_every_title(canary: Harness) -> None:
-    text = unfolded(feed_bytes(canary, Policy(busy_only=True))[0])
+    policy = Policy(busy_only=True, details=frozenset({Detail.DESCRIPTION, Detail.STAFF_NAME}))
+    text = unfolded(feed_bytes(canary, policy)[0])
     assert text.count("SUMMARY:Busy") == 2
     assert "Haircut" not in text
     assert "Canary Class" not in text
+    assert "Canaryeventdescription" not in text  # a description would tell what it is
+    assert "Canarystaffname" in text
 
 
 def test_places_count_attendees_against_capacity(canary: Harness) -> None:

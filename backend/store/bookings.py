@@ -206,13 +206,6 @@ async def list_page(
     return [_stored(row, linked).booking for row in rows]
 
 
-async def check_references(
-    conn: aiosqlite.Connection, account_id: str, booking: Booking, field: str = ""
-) -> None:
-    """Every object the booking names must exist in the same account."""
-    _check_against(booking, await _known_references(conn, account_id, [booking]), field)
-
-
 _SINGLE_REFS = (("service_id", Service), ("event_id", Event), ("location_id", Location))
 
 
