@@ -123,12 +123,15 @@ async def _prepare(settings: Settings, demo: bool) -> list[str]:
             return []
         await seed_demo(db, service)
         email, password = await seed_demo_owner(db, settings.secret_key)
-        lines = [f"{settings.base_url()}/manage/login  sign in as {email}, password {password}"]
+        base = settings.base_url()
+        lines = [f"{base}/manage/login  sign in as {email}, password {password}"]
+        widgets = []
         for calendar in await service.list_calendars(DEMO_ACCOUNT):
             for link in await service.links(DEMO_ACCOUNT, calendar.id):
-                url = f"{settings.base_url()}/feeds/{link.token}.ics"
-                lines.append(f"{url}  {calendar.name} ({link.record.label})")
-        return lines
+                name = f"{calendar.name} ({link.record.label})"
+                lines.append(f"{base}/feeds/{link.token}.ics  {name}")
+                widgets.append(f"{base}/embed/{link.token}  widget of {name}")
+        return lines + widgets
     finally:
         await db.close()
 
