@@ -17,6 +17,7 @@ from litestar.handlers import ASGIRouteHandler
 from litestar.types import Receive, Scope, Send
 
 from backend.fetchlog import classify_client
+from backend.http_cache import accepts_gzip, etag_matches
 from backend.links import is_token_shaped, token_hash
 from backend.publish import RenderedFeed, empty_feed, publish
 from backend.runtime import Runtime
@@ -51,6 +52,7 @@ class ServedFeed(msgspec.Struct, frozen=True):
     gzipped: Headers
     not_modified: Headers
     not_modified_gzipped: Headers
+    etags: tuple[bytes, bytes]  # the two ETags, as If-None-Match compares them
 
     @classmethod
     def of(cls, feed: RenderedFeed) -> ServedFeed:
@@ -76,6 +78,7 @@ class ServedFeed(msgspec.Struct, frozen=True):
             ],
             not_modified=[(b"etag", feed.etag.encode()), *validators],
             not_modified_gzipped=[(b"etag", feed.gzip_etag.encode()), *validators],
+            etags=(feed.etag.encode(), feed.gzip_etag.encode()),
         )
 
 
@@ -160,8 +163,8 @@ class FeedPublisher:
         send: Send,
     ) -> None:
         feed = served.feed
-        use_gzip = _accepts_gzip(headers.get(b"accept-encoding", b""))
-        if _not_modified(headers, feed):
+        use_gzip = accepts_gzip(headers.get(b"accept-encoding", b""))
+        if _not_modified(headers, served):
             status, body = 304, b""
             answer = served.not_modified_gzipped if use_gzip else served.not_modified
         else:
@@ -174,25 +177,15 @@ class FeedPublisher:
         await _send(send, status, answer, body)
 
 
-def _accepts_gzip(accept_encoding: bytes) -> bool:
-    for item in accept_encoding.split(b","):
-        coding, _, params = item.strip().partition(b";")
-        if coding.strip() in (b"gzip", b"*"):
-            quality = params.strip().removeprefix(b"q=")
-            return not params or quality.strip() not in (b"0", b"0.0", b"0.00", b"0.000")
-    return False
-
-
-def _not_modified(headers: dict[bytes, bytes], feed: RenderedFeed) -> bool:
+def _not_modified(headers: dict[bytes, bytes], served: ServedFeed) -> bool:
     if_none_match = headers.get(b"if-none-match")
     if if_none_match is not None:
-        tags = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
-        return b"*" in tags or bool(tags & {feed.etag.encode(), feed.gzip_etag.encode()})
+        return etag_matches(if_none_match, *served.etags)
     if_modified_since = headers.get(b"if-modified-since")
     if if_modified_since is None:
         return False
     try:
-        return feed.modified <= parsedate_to_datetime(if_modified_since.decode("latin-1"))
+        return served.feed.modified <= parsedate_to_datetime(if_modified_since.decode("latin-1"))
     except (TypeError, ValueError):
         return False
 

@@ -3,14 +3,13 @@ and the rendered, validated, compressed feed."""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from backend.http_cache import compress, content_tag, etags
 from backend.ics import CalendarMeta, render_calendar
 from backend.policy import Policy, PublicEvent, redact, selects
 from backend.store import accounts, bookings, calendars
@@ -76,18 +75,14 @@ async def public_events(
     return meta, [redact(view, policy) for view in views if selects(policy, view)]
 
 
-def content_tag(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=12).hexdigest()
-
-
 def package(body: bytes, name: str, modified: datetime) -> RenderedFeed:
     """A rendered calendar with everything HTTP needs to serve and validate it."""
-    tag = content_tag(body)
+    etag, gzip_etag = etags(content_tag(body))
     return RenderedFeed(
         body=body,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
-        etag=f'"{tag}"',
-        gzip_etag=f'"{tag}-gz"',
+        gzipped=compress(body),
+        etag=etag,
+        gzip_etag=gzip_etag,
         modified=modified,
         filename=_filename(name),
     )

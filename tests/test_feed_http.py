@@ -82,6 +82,27 @@ def test_gzip_when_asked(acme: Harness) -> None:
     assert "content-encoding" not in plain.headers
 
 
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip, deflate, br", True),
+        ("GZIP;q=0.5", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000, deflate", False),
+        ("*, gzip;q=0", False),  # refused by name, whatever "*" allows
+        ("identity", False),
+    ],
+)
+def test_gzip_only_when_the_client_accepts_it(
+    acme: Harness, accept_encoding: str, gzipped: bool
+) -> None:
+    _, link = acme.create_calendar()
+    response = acme.feed(link.token, **{"accept-encoding": accept_encoding})
+    assert ("content-encoding" in response.headers) is gzipped
+    assert response.headers["etag"].endswith('-gz"') is gzipped
+
+
 def test_other_methods_are_refused(acme: Harness) -> None:
     _, link = acme.create_calendar()
     response = acme.client.post(f"/feeds/{link.token}.ics")

@@ -152,6 +152,19 @@ def test_a_repeat_visit_revalidates_with_its_etag(acme: Harness) -> None:
     assert changed.headers["etag"] != etag
 
 
+def test_gzip_and_revalidation_follow_the_feeds_rules(acme: Harness) -> None:
+    token = calendar_token(acme)
+    page = widget(acme, token)
+    for accept_encoding, gzipped in (("gzip, br", True), ("*, gzip;q=0", False), ("*", True)):
+        response = acme.client.get(f"/embed/{token}", headers={"accept-encoding": accept_encoding})
+        assert ("content-encoding" in response.headers) is gzipped, accept_encoding
+        assert response.text == page.text
+    etag = widget(acme, token).headers["etag"]
+    for if_none_match in (f"W/{etag}", f'"other", {etag}', "*"):
+        again = acme.client.get(f"/embed/{token}", headers={"If-None-Match": if_none_match})
+        assert again.status_code == 304, if_none_match
+
+
 def test_an_htmx_request_gets_only_the_calendar_body(acme: Harness) -> None:
     token = calendar_token(acme)
     full = widget(acme, token, view="week")

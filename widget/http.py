@@ -3,12 +3,12 @@ with its validators, so a repeat visit costs a lookup, and a revalidation costs 
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 
 import msgspec
+
+from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
 
 
 class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,13 +39,13 @@ def content_security_policy(style_source: str, allowed_sites: tuple[str, ...]) -
 
 def rendered(status: int, html: str, csp: str, cache_control: str = "no-cache") -> RenderedPage:
     body = html.encode()
-    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+    etag, gzip_etag = etags(content_tag(body))
     return RenderedPage(
         status=status,
         body=body,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
-        etag=f'"{digest}"',
-        gzip_etag=f'"{digest}-gz"',
+        gzipped=compress(body),
+        etag=etag,
+        gzip_etag=gzip_etag,
         headers=(
             ("cache-control", cache_control),
             ("content-security-policy", csp),
@@ -61,11 +61,11 @@ def answer(
     page: RenderedPage, request_headers: Mapping[str, str]
 ) -> tuple[int, bytes, dict[str, str]]:
     """Status, body and headers for this request: gzip if accepted, 304 if still valid."""
-    use_gzip = accepts_gzip(request_headers.get("accept-encoding", ""))
+    use_gzip = accepts_gzip(request_headers.get("accept-encoding", "").encode("latin-1"))
     etag = page.gzip_etag if use_gzip else page.etag
     headers = dict(page.headers)
     headers["etag"] = etag
-    if page.status == 200 and _matches(request_headers.get("if-none-match"), page):
+    if page.status == 200 and _not_modified(request_headers.get("if-none-match"), page):
         return 304, b"", headers
     if use_gzip:
         headers["content-encoding"] = "gzip"
@@ -73,20 +73,12 @@ def answer(
     return page.status, page.body, headers
 
 
-def accepts_gzip(accept_encoding: str) -> bool:
-    for item in accept_encoding.split(","):
-        coding, _, params = item.strip().partition(";")
-        if coding.strip() in ("gzip", "*"):
-            quality = params.strip().removeprefix("q=").strip()
-            return not params or quality.rstrip("0").rstrip(".") not in ("", "0")
-    return False
-
-
-def _matches(if_none_match: str | None, page: RenderedPage) -> bool:
+def _not_modified(if_none_match: str | None, page: RenderedPage) -> bool:
     if if_none_match is None:
         return False
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or bool(tags & {page.etag, page.gzip_etag})
+    return etag_matches(
+        if_none_match.encode("latin-1"), page.etag.encode(), page.gzip_etag.encode()
+    )
 
 
 class PageCache:
@@ -107,6 +99,3 @@ class PageCache:
         self._pages.move_to_end(key)
         while len(self._pages) > self._max:
             self._pages.popitem(last=False)
-
-    def clear(self) -> None:
-        self._pages.clear()

@@ -1,0 +1,55 @@
+"""HTTP caching shared by the feed and the widget: one content tag and gzip copy per body,
+gzip negotiation, and If-None-Match. Headers are bytes, as ASGI delivers them: the feed
+calls these on its hot path."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+
+def content_tag(body: bytes) -> str:
+    """A short hash of the bytes: the same body always gets the same tag."""
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def etags(tag: str) -> tuple[str, str]:
+    """The strong validators of a body's identity and gzip representations, quoted."""
+    return f'"{tag}"', f'"{tag}-gz"'
+
+
+def compress(body: bytes) -> bytes:
+    """gzip without a timestamp, so the same body always compresses to the same bytes."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def accepts_gzip(accept_encoding: bytes) -> bool:
+    """Whether Accept-Encoding allows gzip: named with a quality above zero, or not named
+    and allowed by "*" (RFC 9110 12.5.3)."""
+    wildcard = False
+    for item in accept_encoding.split(b","):
+        coding, _, params = item.partition(b";")
+        coding = coding.strip().lower()
+        if coding == b"gzip":
+            return _acceptable(params)
+        if coding == b"*":
+            wildcard = _acceptable(params)
+    return wildcard
+
+
+def etag_matches(if_none_match: bytes, *tags: bytes) -> bool:
+    """Whether If-None-Match names one of `tags` (weak comparison) or is "*"."""
+    for tag in if_none_match.split(b","):
+        tag = tag.strip().removeprefix(b"W/")
+        if tag == b"*" or tag in tags:
+            return True
+    return False
+
+
+def _acceptable(params: bytes) -> bool:
+    """False only for a quality of zero (q=0, q=0.000); no quality means 1."""
+    for param in params.split(b";"):
+        name, _, value = param.partition(b"=")
+        if name.strip().lower() == b"q":
+            return value.strip().rstrip(b"0").rstrip(b".") not in (b"", b"0")
+    return True
