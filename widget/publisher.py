@@ -80,7 +80,3 @@ class WidgetPublisher:
             )
 
         return await self._data.get(link.calendar_id, key, build)
-
-    def clear(self) -> None:
-        self._data.clear()
-        self.pages.clear()
