@@ -10,6 +10,7 @@ import pytest
 from backend.errors import InvalidInput
 from backend.policy import PublicEvent
 from backend.store.widgets import WidgetSettings
+from widget.colors import accent_style
 from widget.layout import agenda, month_weeks, period_of, week_days
 from widget.options import View, check_settings, parse_color, parse_options, parse_site
 
@@ -69,6 +70,12 @@ def test_the_list_holds_only_days_with_events() -> None:
 )
 def test_colours_are_parsed_or_ignored(text: str, expected: str | None) -> None:
     assert parse_color(text) == expected
+
+
+def test_styles_for_many_accents_take_bounded_memory() -> None:
+    for n in range(1100):  # any visitor can ask for any of 16.7 M colours
+        accent_style(f"#{n:06x}")
+    assert accent_style.cache_info().currsize <= 1024
 
 
 def test_invalid_options_fall_back_to_the_owners_defaults() -> None:
