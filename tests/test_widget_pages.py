@@ -52,6 +52,18 @@ def test_every_view_renders_the_events_of_its_period(acme: Harness) -> None:
         assert "Haircut" in page, view
 
 
+def test_a_date_beyond_the_years_a_calendar_can_hold_shows_today(acme: Harness) -> None:
+    token = calendar_token(acme)
+    for view in ("month", "week", "list"):
+        today = widget(acme, token, view=view)
+        for day in ("0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"):
+            response = widget(acme, token, view=view, date=day)
+            assert response.status_code == 200, (view, day)
+            assert response.text == today.text, (view, day)
+        for edge in ("1900-01-01", "2999-12-31"):
+            assert widget(acme, token, view=view, date=edge).status_code == 200, (view, edge)
+
+
 def test_hostile_booking_text_is_escaped_everywhere(acme: Harness) -> None:
     hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
     acme.put(

@@ -35,6 +35,8 @@ MAX_SITES = 20
 _SITE = re.compile(r"(https?)://(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(\d{1,5}))?/?")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+# The days a widget may page to: far inside date's range, so a period's neighbours exist.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class Options(msgspec.Struct, frozen=True, kw_only=True):
@@ -130,9 +132,10 @@ def _day(text: str | None) -> date | None:
     if not text or len(text) != 10:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def _flag(text: str | None, default: bool) -> bool:
