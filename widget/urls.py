@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from urllib.parse import quote, urlencode
 
+from backend import subscribe
 from widget.options import Options
 
 CARRIED = ("theme", "accent", "compact", "lang")
@@ -44,7 +45,7 @@ class WidgetUrls:
         return f"{self._base_url}/feeds/{self._token}.ics"
 
     def webcal(self) -> str:
-        return "webcal://" + self.feed().split("://", 1)[1]
+        return subscribe.webcal_url(self.feed())
 
     def google(self) -> str:
-        return "https://calendar.google.com/calendar/render?cid=" + quote(self.webcal(), safe="")
+        return subscribe.google_url(self.feed())

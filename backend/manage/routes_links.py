@@ -6,7 +6,8 @@ from litestar import Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from backend.manage import subscribe, views
+from backend import subscribe
+from backend.manage import views
 from backend.manage.web import OwnerDep, PageDep
 
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from backend import subscribe
 from backend.calendars import Link
 from backend.domain import Event, Location, Resource, Service, StaffMember
 from backend.ics import render_calendar
-from backend.manage import subscribe
 from backend.manage.details import labels_of
 from backend.manage.preview import PreviewItem, preview_item
 from backend.policy import Policy, Scope
