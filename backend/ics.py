@@ -134,16 +134,23 @@ def _vevent(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> str:
         "STATUS:" + (event.status.name if event.status else "CONFIRMED"),
         "TRANSP:TRANSPARENT" if cancelled else "TRANSP:OPAQUE",
     ]
-    if event.location:
-        where = event.location.name
-        if event.location.address:
-            where += ", " + event.location.address
-        lines.append("LOCATION:" + escape_text(where))
+    location = where(event)
+    if location:
+        lines.append("LOCATION:" + escape_text(location))
     description = describe(event)
     if description:
         lines.append("DESCRIPTION:" + escape_text(description))
     lines.append("END:VEVENT")
     return "".join(fold(line) for line in lines)
+
+
+def where(event: PublicEvent) -> str | None:
+    """The event's shown location as one line, for LOCATION."""
+    if event.location is None:
+        return None
+    if event.location.address:
+        return f"{event.location.name}, {event.location.address}"
+    return event.location.name
 
 
 def describe(event: PublicEvent) -> str:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import icalendar
+
 from backend import api_keys
 from backend.policy import Detail, NameFormat, Policy, Scope
-from tests.conftest import CUSTOMER, STAFF, OwnerClient
+from tests.conftest import CUSTOMER, STAFF, OwnerClient, appointment
 
 CALENDAR_FORM = {
     "name": "Sam's clients",
@@ -93,6 +95,18 @@ def test_the_preview_shows_exactly_the_redacted_values(owner: OwnerClient) -> No
     assert "Customer: J. D." in text
     for withheld in (CUSTOMER.name, CUSTOMER.email, CUSTOMER.phone, STAFF.name, "Downtown"):
         assert withheld not in text
+
+
+def test_the_preview_shows_each_event_in_the_feeds_own_words(owner: OwnerClient) -> None:
+    booking = appointment(notes="Side door", custom_fields={"Length": "short"})
+    owner.harness.put("acme", booking)
+    calendar, link = owner.harness.create_calendar("acme", "All", Policy(details=frozenset(Detail)))
+    page = owner.get(f"/manage/calendars/{calendar.id}").text
+    details = re.search(r'<ul class="event-details">(.*?)</ul>', page, re.S).group(1)
+    shown = [unescape(line) for line in re.findall(r"<li>(.*?)</li>", details, re.S)]
+    (event,) = icalendar.Calendar.from_ical(owner.harness.feed(link.token).content).walk("VEVENT")
+    assert shown == [str(event["LOCATION"]), *str(event["DESCRIPTION"]).splitlines()]
+    assert "  Allergy: peanuts" in shown and "Notes: Side door" in shown
 
 
 def test_refused_new_calendar_comes_back_with_the_owners_input_and_a_message(

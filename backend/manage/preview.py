@@ -6,7 +6,8 @@ from datetime import datetime
 
 import msgspec
 
-from backend.policy import PublicEvent, PublicPerson
+from backend.ics import describe, where
+from backend.policy import PublicEvent
 
 
 class PreviewItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -18,35 +19,12 @@ class PreviewItem(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def preview_item(event: PublicEvent) -> PreviewItem:
-    """Only what the redacted event carries: nothing here can show more than the feed."""
-    lines = []
-    if event.description:
-        lines.append(event.description)
-    if event.location:
-        lines.append(_joined(event.location.name, event.location.address))
-    lines += [f"Staff: {_person(person)}" for person in event.staff]
-    if event.resources:
-        lines.append("Resources: " + ", ".join(event.resources))
-    lines += [f"Customer: {_person(person)}" for person in event.customers]
-    lines += [f"{name}: {value}" for name, value in event.booking_fields]
-    if event.notes:
-        lines.append(f"Notes: {event.notes}")
-    if event.places:
-        left = "" if event.places.left is None else f", {event.places.left} left"
-        lines.append(f"Places: {event.places.taken} taken{left}")
+    """The event's location and details as the feed writes them: the two cannot drift."""
+    location = where(event)
     return PreviewItem(
         start=event.start,
         end=event.end,
         title=event.title,
         status=event.status.value if event.status else None,
-        lines=lines,
+        lines=([location] if location else []) + describe(event).splitlines(),
     )
-
-
-def _person(person: PublicPerson) -> str:
-    fields = "; ".join(f"{name}: {value}" for name, value in person.custom_fields)
-    return _joined(person.name, person.email, person.phone, person.address, fields)
-
-
-def _joined(*parts: str | None) -> str:
-    return ", ".join(part for part in parts if part)
