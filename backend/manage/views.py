@@ -50,6 +50,9 @@ class LinkView(msgspec.Struct, frozen=True, kw_only=True):
     webcal_url: str
     google_url: str
     outlook_url: str
+    token: str  # the widget's data-calendar
+    embed_url: str  # the widget page
+    loader_url: str  # the script that embeds the widget
 
 
 class CalendarSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -190,6 +193,7 @@ def describe_scope(policy: Policy, found: Choices) -> str:
 def _link_view(
     runtime: Runtime, calendar: CalendarRecord, link: Link, counts: dict[str, int]
 ) -> LinkView:
+    base = runtime.settings.base_url()
     feed = feed_url(runtime, link)
     record = link.record
     return LinkView(
@@ -206,6 +210,9 @@ def _link_view(
         webcal_url=subscribe.webcal_url(feed),
         google_url=subscribe.google_url(feed),
         outlook_url=subscribe.outlook_url(feed, calendar.name),
+        token=link.token,
+        embed_url=f"{base}/embed/{link.token}",
+        loader_url=f"{base}/static/embed.js",
     )
 
 
