@@ -31,9 +31,9 @@ def accepts_gzip(accept_encoding: bytes) -> bool:
         coding, _, params = item.partition(b";")
         coding = coding.strip().lower()
         if coding == b"gzip":
-            return _acceptable(params)
+            return not params or _acceptable(params)
         if coding == b"*":
-            wildcard = _acceptable(params)
+            wildcard = not params or _acceptable(params)
     return wildcard
 
 
