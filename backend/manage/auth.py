@@ -18,9 +18,17 @@ from backend.store import accounts, owners
 from backend.store.db import Database, now_utc
 
 SESSION_DAYS = 14
-FREE_FAILURES = {"email": 5, "client": 20}
+# Guessing is slowed per email address only. A limit per client address was dropped on
+# purpose: behind a reverse proxy or a shared office/NAT address every owner has the same
+# one, so refusing by address lets any stranger's typos lock out owners with the right
+# password, and letting the right password through anyway would make the limit slow no
+# one. The count per email caps guesses against each owner from however many addresses.
+FREE_FAILURES = 5
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(minutes=15)
+# A count quiet for this long starts again from zero. Longer than LONGEST_WAIT so that a
+# guesser who waits out the longest wait each time never earns a fresh set of free tries.
+FORGET_AFTER = timedelta(hours=1)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
@@ -94,32 +102,35 @@ class AuthService:
                 await owners.set_password_hash(conn, record.id, hashed)
         return Owner(id=record.id, account_id=record.account_id, email=record.email)
 
-    async def sign_in(self, email: str, password: str, client: str) -> tuple[Owner, str]:
+    async def sign_in(self, email: str, password: str) -> tuple[Owner, str]:
         """A new session token for the owner, or SignInRefused / SignInThrottled."""
         email = normalize_email(email)
-        keys = {"email": f"email:{email}", "client": f"client:{client}"}
-        now = now_utc()
-        async with self._db.reading() as conn:
+        key = _throttle_key(email)
+        # The attempt counts as a failure before the slow password check, in the transaction
+        # that checks the count: guesses sent at once each see the ones before them, so no
+        # more than the free number reach the check, and a check cut short stays counted.
+        async with self._db.transaction() as conn:
+            await _reserve_attempt(conn, key, now_utc())
             record = await owners.find_owner(conn, email)
-            for kind, key in keys.items():
-                await _refuse_if_throttled(conn, key, FREE_FAILURES[kind], now)
         verified = await asyncio.to_thread(
             _verify, record.password_hash if record else _decoy_hash(), password
         )
         if record is None or not verified:
-            async with self._db.transaction() as conn:
-                for key in keys.values():
-                    await owners.add_failure(conn, key, now)
             raise SignInRefused("That email address and password do not match.")
+        rehashed = None
+        if _hasher.check_needs_rehash(record.password_hash):
+            rehashed = await asyncio.to_thread(_hasher.hash, password)
         token = secrets.token_urlsafe(32)
+        now = now_utc()
         async with self._db.transaction() as conn:
-            await owners.clear_failures(conn, keys["email"])
+            await owners.clear_failures(conn, key)
+            await owners.purge_failures(conn, now - FORGET_AFTER)
             await owners.purge_sessions(conn, now)
             await owners.insert_session(
                 conn, session_hash(token), record.id, now, now + timedelta(days=SESSION_DAYS)
             )
-            if _hasher.check_needs_rehash(record.password_hash):
-                await owners.set_password_hash(conn, record.id, _hasher.hash(password))
+            if rehashed is not None:
+                await owners.set_password_hash(conn, record.id, rehashed)
         return Owner(id=record.id, account_id=record.account_id, email=record.email), token
 
     async def owner_of(self, token: str) -> Owner | None:
@@ -156,13 +167,20 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def _refuse_if_throttled(
-    conn: aiosqlite.Connection, key: str, free: int, now: datetime
-) -> None:
+def _throttle_key(email: str) -> str:
+    """The failure count's key: a hash, so a password typed into the email box is not kept."""
+    return "email:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+async def _reserve_attempt(conn: aiosqlite.Connection, key: str, now: datetime) -> None:
+    """Count one more failure for the key, or raise SignInThrottled if it must wait first."""
     found = await owners.failures(conn, key)
-    if found is None or found.count < free:
-        return
-    wait = min(FIRST_WAIT * 2 ** min(found.count - free, 10), LONGEST_WAIT)
-    remaining = found.last_failed_at + wait - now
-    if remaining > timedelta(0):
-        raise SignInThrottled(remaining)
+    if found is not None and now - found.last_failed_at >= FORGET_AFTER:
+        await owners.clear_failures(conn, key)
+        found = None
+    if found is not None and found.count >= FREE_FAILURES:
+        wait = min(FIRST_WAIT * 2 ** min(found.count - FREE_FAILURES, 10), LONGEST_WAIT)
+        remaining = found.last_failed_at + wait - now
+        if remaining > timedelta(0):
+            raise SignInThrottled(remaining)
+    await owners.add_failure(conn, key, now)

@@ -25,9 +25,8 @@ async def sign_in(page: PageDep) -> Template | Redirect:
     form = await page.request.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_page = _safe_next(str(form.get("next", "")))
-    client = page.request.client.host if page.request.client else "unknown"
     try:
-        _, session = await page.auth.sign_in(email, password, client)
+        _, session = await page.auth.sign_in(email, password)
     except (SignInRefused, SignInThrottled) as error:
         status = 429 if isinstance(error, SignInThrottled) else 400
         return await page.render(

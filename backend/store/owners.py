@@ -121,3 +121,8 @@ async def add_failure(conn: aiosqlite.Connection, key: str, now: datetime) -> No
 
 async def clear_failures(conn: aiosqlite.Connection, key: str) -> None:
     await conn.execute("DELETE FROM sign_in_failures WHERE key = ?", (key,))
+
+
+async def purge_failures(conn: aiosqlite.Connection, before: datetime) -> None:
+    """Forget counts whose last failure is older than `before` (they start from zero anyway)."""
+    await conn.execute("DELETE FROM sign_in_failures WHERE last_failed_at < ?", (to_text(before),))
