@@ -18,7 +18,7 @@ CREATE TABLE owner_sessions (
 );
 CREATE INDEX owner_sessions_by_owner ON owner_sessions (owner_id);
 
--- Failed sign-ins per key (an email address or a client address), to slow down guessing.
+-- Failed sign-ins per key (a hash of the email address), to slow down guessing.
 CREATE TABLE sign_in_failures (
     key TEXT PRIMARY KEY,
     failures INTEGER NOT NULL,
