@@ -178,3 +178,16 @@ def test_a_key_never_reaches_another_accounts_objects(api: ApiClient) -> None:
     # The same id in two accounts is two objects.
     assert api.put("/staff/theirs", {"name": "Mine"}).status_code == 201
     assert other.get("/staff/theirs").json()["name"] == "Theirs"
+
+
+def test_replacing_a_booking_replaces_its_references(api: ApiClient) -> None:
+    seed(api)
+    assert api.put("/staff/x2", SAMPLES["staff"]).status_code == 201
+    api.put("/bookings/bk-1", appointment(staff_ids=["x1", "x2"]))
+    replaced = api.put("/bookings/bk-1", appointment(staff_ids=["x2"], resource_ids=[]))
+    assert replaced.status_code == 200
+    booking = api.get("/bookings/bk-1").json()
+    assert booking["staff_ids"] == ["x2"]
+    assert booking["resource_ids"] == []
+    assert booking["customer_ids"] == ["x1"]
+    assert api.delete("/resources/x1").status_code == 204  # no booking refers to it any more

@@ -97,6 +97,7 @@ async def upsert_many(
     for index, booking in enumerate(items):
         _check_against(booking, known_refs, fields[index] if fields else "")
     known = await _find_many(conn, account_id, [booking.id for booking in items])
+    stored_before = set(known)
     changes = []
     changed: dict[str, StoredBooking] = {}
     for booking in items:
@@ -114,12 +115,16 @@ async def upsert_many(
             booking=booking, sequence=sequence, updated_at=now
         )
     if changed:
-        await _write(conn, account_id, list(changed.values()))
+        replaced = [booking_id for booking_id in changed if booking_id in stored_before]
+        await _write(conn, account_id, list(changed.values()), replaced)
         await bump_data_version(conn, account_id)
     return changes
 
 
-async def _write(conn: aiosqlite.Connection, account_id: str, stored: list[StoredBooking]) -> None:
+async def _write(
+    conn: aiosqlite.Connection, account_id: str, stored: list[StoredBooking], replaced: list[str]
+) -> None:
+    """Write the bookings and their links; `replaced` are those whose old links go first."""
     await conn.executemany(
         "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id, start_at,"
         " end_at, status, notes, custom_fields, sequence, updated_at)"
@@ -149,21 +154,25 @@ async def _write(conn: aiosqlite.Connection, account_id: str, stored: list[Store
             for item in stored
         ],
     )
-    ids = msgspec.json.encode([item.booking.id for item in stored]).decode()
+    replaced_ids = msgspec.json.encode(replaced).decode()
     for table, column, attribute, _ in _LINKS:
-        await conn.execute(
-            f"DELETE FROM {table} WHERE account_id = ?"
-            " AND booking_id IN (SELECT value FROM json_each(?))",
-            (account_id, ids),
-        )
-        await conn.executemany(
-            f"INSERT INTO {table} (account_id, booking_id, position, {column}) VALUES (?, ?, ?, ?)",
-            [
-                (account_id, item.booking.id, i, ref)
-                for item in stored
-                for i, ref in enumerate(getattr(item.booking, attribute))
-            ],
-        )
+        if replaced:
+            await conn.execute(
+                f"DELETE FROM {table} WHERE account_id = ?"
+                " AND booking_id IN (SELECT value FROM json_each(?))",
+                (account_id, replaced_ids),
+            )
+        rows = [
+            (account_id, item.booking.id, i, ref)
+            for item in stored
+            for i, ref in enumerate(getattr(item.booking, attribute))
+        ]
+        if rows:  # each call is a round trip to the database thread
+            await conn.executemany(
+                f"INSERT INTO {table} (account_id, booking_id, position, {column})"
+                " VALUES (?, ?, ?, ?)",
+                rows,
+            )
 
 
 async def _find_many(
@@ -212,7 +221,7 @@ _SINGLE_REFS = (("service_id", Service), ("event_id", Event), ("location_id", Lo
 async def _known_references(
     conn: aiosqlite.Connection, account_id: str, items: Sequence[Booking]
 ) -> dict[type[Any], set[str]]:
-    """Of the ids these bookings name, those that exist, per kind: one query per kind."""
+    """Of the ids these bookings name, those that exist, per kind, in one query."""
     wanted: dict[type[Any], set[str]] = defaultdict(set)
     for booking in items:
         for attribute, kind in _SINGLE_REFS:
@@ -220,10 +229,7 @@ async def _known_references(
                 wanted[kind].add(ref)
         for _, _, attribute, kind in _LINKS:
             wanted[kind].update(getattr(booking, attribute))
-    return {
-        kind: await objects.existing_ids(conn, account_id, kind, ids)
-        for kind, ids in wanted.items()
-    }
+    return await objects.existing_ids_by_kind(conn, account_id, wanted)
 
 
 def _check_against(booking: Booking, known: dict[type[Any], set[str]], field: str) -> None:
@@ -291,19 +297,20 @@ def _json_ids(rows: list[Any]) -> str:
 async def _linked_ids(
     conn: aiosqlite.Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
 ) -> dict[str, dict[str, list[str]]]:
-    """{attribute: {booking id: [referenced ids in order]}} for the bookings matching the filter."""
-    linked: dict[str, dict[str, list[str]]] = {}
-    for table, column, attribute, _ in _LINKS:
-        cursor = await conn.execute(
-            f"SELECT booking_id, {column} FROM {table} WHERE account_id = ? AND booking_id IN"
-            f" (SELECT id FROM bookings WHERE account_id = ? AND {booking_filter})"
-            " ORDER BY booking_id, position",
-            (account_id, account_id, *params),
-        )
-        by_booking: dict[str, list[str]] = defaultdict(list)
-        for booking_id, ref in await cursor.fetchall():
-            by_booking[booking_id].append(ref)
-        linked[attribute] = by_booking
+    """{attribute: {booking id: [referenced ids in order]}} for the bookings matching the filter,
+    from the three link tables in one query."""
+    selects = " UNION ALL ".join(
+        f"SELECT '{attribute}', booking_id, position, {column} FROM {table}"
+        f" WHERE account_id = ? AND booking_id IN"
+        f" (SELECT id FROM bookings WHERE account_id = ? AND {booking_filter})"
+        for table, column, attribute, _ in _LINKS
+    )
+    cursor = await conn.execute(
+        f"{selects} ORDER BY 1, 2, 3", (account_id, account_id, *params) * len(_LINKS)
+    )
+    linked: dict[str, dict[str, list[str]]] = {attribute: {} for _, _, attribute, _ in _LINKS}
+    for attribute, booking_id, _, ref in await cursor.fetchall():
+        linked[attribute].setdefault(booking_id, []).append(ref)
     return linked
 
 

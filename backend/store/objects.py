@@ -4,7 +4,7 @@ customers. One table each, the same operations for all."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -118,16 +118,27 @@ async def upsert_many(
     return changes
 
 
-async def existing_ids(
-    conn: aiosqlite.Connection, account_id: str, kind: type[Any], ids: Iterable[str]
-) -> set[str]:
-    """Which of these ids name an object of this kind in the account."""
-    cursor = await conn.execute(
-        f"SELECT id FROM {TABLES[kind]} WHERE account_id = ?"
-        " AND id IN (SELECT value FROM json_each(?))",
-        (account_id, msgspec.json.encode(sorted(set(ids))).decode()),
+async def existing_ids_by_kind(
+    conn: aiosqlite.Connection, account_id: str, wanted: Mapping[type[Any], Iterable[str]]
+) -> dict[type[Any], set[str]]:
+    """Which of the wanted ids name an object of their kind in the account, in one query."""
+    kinds = [kind for kind, ids in wanted.items() if ids]
+    if not kinds:
+        return {}
+    query = " UNION ALL ".join(
+        f"SELECT {index}, id FROM {TABLES[kind]} WHERE account_id = ?"
+        " AND id IN (SELECT value FROM json_each(?))"
+        for index, kind in enumerate(kinds)
     )
-    return {row[0] for row in await cursor.fetchall()}
+    params = [
+        value
+        for kind in kinds
+        for value in (account_id, msgspec.json.encode(sorted(set(wanted[kind]))).decode())
+    ]
+    found: dict[type[Any], set[str]] = {kind: set() for kind in kinds}
+    for index, object_id in await (await conn.execute(query, params)).fetchall():
+        found[kinds[index]].add(object_id)
+    return found
 
 
 async def _find_many(
