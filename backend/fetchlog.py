@@ -23,15 +23,14 @@ class Client(StrEnum):
     OTHER = "other"
 
 
+# Only calendar apps' own agents count: a browser opening the link (Safari on an iPhone, Chrome
+# on a Mac, a crawler) is "other", so an unexpected reader stands out on the owner's page.
 # Order matters: Outlook for Mac also says "Macintosh", Thunderbird also says "Mozilla".
 _SIGNATURES = (
-    (Client.GOOGLE, ("google-calendar-importer", "google")),
-    (Client.OUTLOOK, ("outlook", "microsoft", "exchange", "msoffice")),
+    (Client.GOOGLE, ("google-calendar-importer",)),
+    (Client.OUTLOOK, ("microsoft office", "microsoft outlook", "microsoft.exchange", "outlook")),
     (Client.THUNDERBIRD, ("thunderbird",)),
-    (
-        Client.APPLE,
-        ("calendaragent", "dataaccessd", "ios/", "mac os x", "macos", "ical/", "darwin"),
-    ),
+    (Client.APPLE, ("calendaragent", "dataaccessd", "ical/")),
 )
 
 
