@@ -21,6 +21,7 @@ from backend.errors import BookfeedError, InvalidInput
 from backend.links import LinkKeys
 from backend.manage.auth import AuthService
 from backend.settings import Settings, load_settings
+from backend.store import accounts
 from backend.store.db import Database
 
 T = TypeVar("T")
@@ -91,7 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
 
     settings = _settings(args)
-    lines = asyncio.run(_prepare(settings, args.demo))
+    lines = asyncio.run(startup_lines(settings, args.demo))
     print(f"Bookfeed is listening on {settings.base_url()}/")
     for line in lines:
         print(line)
@@ -114,13 +115,13 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _prepare(settings: Settings, demo: bool) -> list[str]:
+async def startup_lines(settings: Settings, demo: bool) -> list[str]:
     """Migrate the database, seed the demo if asked, and list the URLs worth opening."""
     db = await Database.open(settings.database)
     try:
         service = CalendarService(db, LinkKeys(settings.secret_key))
         if not demo:
-            return []
+            return await _start_hints(db, settings)
         await seed_demo(db, service)
         email, password = await seed_demo_owner(db, settings.secret_key)
         base = settings.base_url()
@@ -134,6 +135,20 @@ async def _prepare(settings: Settings, demo: bool) -> list[str]:
         return lines + widgets
     finally:
         await db.close()
+
+
+async def _start_hints(db: Database, settings: Settings) -> list[str]:
+    """Where an owner signs in, or how to make the first account when there is none."""
+    async with db.reading() as conn:
+        has_accounts = bool(await accounts.list_ids(conn))
+    if has_accounts:
+        return [f"{settings.base_url()}/manage/login  owners sign in here"]
+    return [
+        "The database holds no account yet. Create one and its owner:",
+        "  bookfeed account create --id ID --name NAME --time-zone Europe/London",
+        "  bookfeed owner create --account ID --email EMAIL",
+        "or start with demo data: bookfeed serve --demo",
+    ]
 
 
 def _create_account(args: argparse.Namespace) -> int:
