@@ -37,8 +37,11 @@ def content_security_policy(style_source: str, allowed_sites: tuple[str, ...]) -
     )
 
 
-def rendered(status: int, html: str, csp: str, cache_control: str = "no-cache") -> RenderedPage:
+def rendered(
+    status: int, html: str, csp: str, cache_control: str = "no-cache", vary_language: bool = False
+) -> RenderedPage:
     body = html.encode()
+    vary = "accept-encoding, hx-request" + (", accept-language" if vary_language else "")
     etag, gzip_etag = etags(content_tag(body))
     return RenderedPage(
         status=status,
@@ -52,7 +55,7 @@ def rendered(status: int, html: str, csp: str, cache_control: str = "no-cache") 
             ("referrer-policy", "no-referrer"),
             ("x-content-type-options", "nosniff"),
             ("x-robots-tag", "noindex, nofollow"),
-            ("vary", "accept-encoding, hx-request"),
+            ("vary", vary),
         ),
     )
 

@@ -16,12 +16,11 @@ from backend.errors import NotFound
 from widget.colors import accent_style
 from widget.context import calendar_context
 from widget.http import RenderedPage, answer, content_security_policy, rendered
+from widget.i18n import negotiate, translator
 from widget.locale import formatter
-from widget.options import HOUSE_ACCENT, parse_options
+from widget.options import HOUSE_ACCENT, parse_locale, parse_options
 from widget.publisher import CalendarData, WidgetPublisher
 from widget.urls import WidgetUrls, carried
-
-_UNAVAILABLE_KEY = ("unavailable",)
 
 
 def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
@@ -34,12 +33,14 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         options = parse_options(query, data.settings, data.meta.color)
         keep = carried(query, options)
         fragment = _is_htmx(request)
-        key: Hashable = ("calendar", token, data.key, options, keep, fragment)
+        language = options.lang or data.locale
+        key: Hashable = ("calendar", token, data.key, language, options, keep, fragment)
         page = publisher.pages.get(key)
         if page is None:
-            fmt = formatter(options.lang or data.locale)
+            fmt = formatter(language)
             urls = WidgetUrls(token, keep, publisher.base_url)
             context = calendar_context(data, options, urls, fmt)
+            context.update(translator(language).template_globals())
             template = "widget/_body.html" if fragment else "widget/calendar.html"
             page = _page(request, data, options.accent, template, context)
             publisher.pages.put(key, page)
@@ -57,10 +58,11 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         options = parse_options(query, data.settings, data.meta.color)
         keep = carried(query, options)
         fragment = _is_htmx(request)
-        key: Hashable = ("event", token, uid, data.key, options, keep, fragment)
+        language = options.lang or data.locale
+        key: Hashable = ("event", token, uid, data.key, language, options, keep, fragment)
         page = publisher.pages.get(key)
         if page is None:
-            fmt = formatter(options.lang or data.locale)
+            fmt = formatter(language)
             context = {
                 "data": data,
                 "meta": data.meta,
@@ -70,6 +72,7 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
                 "end": event.end.astimezone(data.zone),
                 "urls": WidgetUrls(token, keep, publisher.base_url),
                 "fmt": fmt,
+                **translator(language).template_globals(),
             }
             template = "widget/_details.html" if fragment else "widget/details.html"
             page = _page(request, data, options.accent, template, context)
@@ -98,14 +101,19 @@ def _page(
 
 
 def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
-    """One page for unknown, disabled, replaced and deleted links alike: it reveals nothing."""
-    page = publisher.pages.get(_UNAVAILABLE_KEY)
+    """One page for unknown, disabled, replaced and deleted links alike: it reveals nothing,
+    so its language is the embed code's `lang` or the visitor's browser's, never the account's."""
+    lang = parse_locale(request.query_params.get("lang"))
+    tr = translator(lang) if lang else translator(negotiate(request.headers.get("accept-language")))
+    key = ("unavailable", tr.language)
+    page = publisher.pages.get(key)
     if page is None:
         style, style_source = accent_style(HOUSE_ACCENT)
-        html = _render(request, "widget/unavailable.html", {"style": style})
+        context = {"style": style, "html_lang": tr.language, **tr.template_globals()}
+        html = _render(request, "widget/unavailable.html", context)
         csp = content_security_policy(style_source, ())
-        page = rendered(404, html, csp, cache_control="no-store")
-        publisher.pages.put(_UNAVAILABLE_KEY, page)
+        page = rendered(404, html, csp, cache_control="no-store", vary_language=True)
+        publisher.pages.put(key, page)
     return page
 
 
