@@ -15,6 +15,7 @@ from backend.store.db import Database, now_utc
 
 MAX_NAME = 200
 MAX_LABEL = 100
+MAX_DESCRIPTION = 1000
 _HEX_COLOR = frozenset("0123456789abcdefABCDEF")
 
 
@@ -172,10 +173,25 @@ async def _check_policy(conn: aiosqlite.Connection, account_id: str, policy: Pol
         raise InvalidInput(
             "the refresh hint must be 15 minutes to 7 days", "policy.refresh_minutes"
         )
+    _check_look(policy)
+
+
+def _check_look(policy: Policy) -> None:
+    """The colour and description reach every subscriber's app: well-formed or refused."""
     color = policy.color
     if color is not None and not (
         len(color) == 7 and color[0] == "#" and set(color[1:]) <= _HEX_COLOR
     ):
         raise InvalidInput("the colour must look like #1a2b3c", "policy.color")
-    if policy.description is not None and len(policy.description) > 1000:
-        raise InvalidInput("the description must be at most 1000 characters", "policy.description")
+    description = policy.description
+    if description is not None:
+        if len(description) > MAX_DESCRIPTION:
+            raise InvalidInput(
+                f"the description must be at most {MAX_DESCRIPTION} characters",
+                "policy.description",
+            )
+        if any((ord(c) < 32 and c not in "\r\n") or ord(c) == 127 for c in description):
+            raise InvalidInput(
+                "the description must not contain control characters other than line breaks",
+                "policy.description",
+            )

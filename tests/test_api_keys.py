@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from backend.api.docs import prose
 from backend.api_keys import list_keys
 from backend.settings import Settings
 from tests.conftest import Harness, run_cli
@@ -97,3 +98,18 @@ def test_the_api_reference_is_served_without_a_cdn(harness: Harness) -> None:
     assert page.status_code == 200
     assert "PUT /api/v1/bookings/{object_id}" in page.text
     assert "<script" not in page.text and "https://" not in page.text
+
+
+def test_the_api_reference_shows_code_spans_as_code(harness: Harness) -> None:
+    page = harness.client.get("/schema").text
+    assert "Authenticate with <code>Authorization: Bearer KEY</code>" in page
+    assert "(<code>bookfeed api-key create</code>)" in page
+    assert "`" not in page
+
+
+def test_description_text_is_escaped_before_code_spans_become_code() -> None:
+    hostile = "Send `<b>x</b>` & <script>alert(1)</script>, or `a` and a lone ` tick"
+    assert prose(hostile) == (
+        "Send <code>&lt;b&gt;x&lt;/b&gt;</code> &amp; &lt;script&gt;alert(1)&lt;/script&gt;, "
+        "or <code>a</code> and a lone ` tick"
+    )

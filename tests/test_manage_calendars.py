@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 import icalendar
 
@@ -40,6 +41,53 @@ def calendar_id_from(response: object) -> int:
 
 def text_of(html: str) -> str:
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+class _FormFields(HTMLParser):
+    """What a browser submits for the page's calendar form as rendered (not the CSRF token)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        name = a.get("name", "")
+        if tag == "input" and name and name != "_csrf" and "disabled" not in a:
+            if a.get("type") not in ("radio", "checkbox") or "checked" in a:
+                self.fields.append((name, a.get("value", "")))
+        elif tag == "select" and "disabled" not in a:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = name
+            self.fields.append((name, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            name, text = self.fields.pop()
+            self.fields.append((name, text + data))
+
+
+def form_as_rendered(html: str) -> list[tuple[str, str]]:
+    parser = _FormFields()
+    parser.feed(html.split('class="calendar-form', 1)[1].split("</form>", 1)[0])
+    return parser.fields
+
+
+def calendar_lines(feed: str) -> list[str]:
+    """The feed's own properties (before any time zone or event), unfolded."""
+    head = re.split(r"\r\nBEGIN:V(?:TIMEZONE|EVENT)\r\n", feed, maxsplit=1)[0]
+    return head.replace("\r\n ", "").split("\r\n")
 
 
 def test_an_account_without_calendars_gets_a_helpful_empty_state(owner: OwnerClient) -> None:
@@ -161,6 +209,118 @@ def test_a_policy_change_shows_in_the_very_next_feed_fetch(owner: OwnerClient) -
     assert CUSTOMER.name in owner.harness.feed(link.token).text
     page = text_of(owner.get(f"/manage/calendars/{calendar.id}").text)
     assert "Subscribers see the change on their next refresh" in page
+
+
+HOSTILE_DESCRIPTION = "Line one\r\nLine two; a, b <script>alert(1)</script> back\\slash"
+
+
+def test_a_description_and_colour_set_in_the_form_reach_the_next_feed_fetch(
+    owner: OwnerClient,
+) -> None:
+    calendar, link = owner.harness.create_calendar("acme", "Studio")
+    assert "X-WR-CALDESC" not in owner.harness.feed(link.token).text
+    owner.get(f"/manage/calendars/{calendar.id}/edit")
+    saved = owner.post(
+        f"/manage/calendars/{calendar.id}/edit",
+        form(scope="account", description=HOSTILE_DESCRIPTION, color_mode="set", color="#FF0000"),
+    )
+    assert saved.status_code == 303
+
+    feed = owner.harness.feed(link.token).text
+    lines = calendar_lines(feed)
+    escaped = r"Line one\nLine two\; a\, b <script>alert(1)</script> back\\slash"
+    assert f"X-WR-CALDESC:{escaped}" in lines
+    assert f"DESCRIPTION:{escaped}" in lines
+    assert "X-APPLE-CALENDAR-COLOR:#ff0000" in lines
+    assert "COLOR:red" in lines
+    parsed = icalendar.Calendar.from_ical(feed)
+    assert str(parsed["DESCRIPTION"]) == HOSTILE_DESCRIPTION.replace("\r\n", "\n")
+
+    page = owner.get(f"/manage/calendars/{calendar.id}").text
+    summary = page.split('aria-label="Settings"', 1)[1].split("</section>", 1)[0]
+    assert "<script>alert" not in page
+    assert "Line one<br>Line two; a, b &lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    assert re.search(r'<svg [^>]*><rect [^>]*fill="#ff0000"', summary), "a swatch, no style="
+    assert "#ff0000" in text_of(summary)
+
+
+def test_clearing_the_description_and_colour_removes_them_from_the_feed(
+    owner: OwnerClient,
+) -> None:
+    policy = Policy(description="Opening hours", color="#1a2b3c")
+    calendar, link = owner.harness.create_calendar("acme", "Studio", policy)
+    assert "X-WR-CALDESC:Opening hours" in owner.harness.feed(link.token).text
+    edit = owner.get(f"/manage/calendars/{calendar.id}/edit").text
+    assert re.search(r'id="color-set" name="color_mode" value="set" checked', edit)
+    fields = dict(form_as_rendered(edit))
+    assert (fields["description"], fields["color"]) == ("Opening hours", "#1a2b3c")
+
+    cleared = form(
+        name="Studio", scope="account", description=" \r\n ", color_mode="none", color="#1a2b3c"
+    )
+    assert owner.post(f"/manage/calendars/{calendar.id}/edit", cleared).status_code == 303
+    lines = calendar_lines(owner.harness.feed(link.token).text)
+    assert "X-WR-CALNAME:Studio" in lines
+    for gone in ("X-WR-CALDESC:", "DESCRIPTION:", "COLOR:", "X-APPLE-CALENDAR-COLOR:"):
+        assert not any(line.startswith(gone) for line in lines), gone
+    page = text_of(owner.get(f"/manage/calendars/{calendar.id}").text)
+    assert "Colour None: each app picks its own" in page
+    assert "Opening hours" not in page
+
+
+def test_an_unset_colour_stays_unset_when_the_form_is_saved_as_rendered(
+    owner: OwnerClient,
+) -> None:
+    calendar, link = owner.harness.create_calendar("acme", "Plain")
+    before = owner.harness.feed(link.token).content
+    edit = owner.get(f"/manage/calendars/{calendar.id}/edit").text
+    fields = form_as_rendered(edit)
+    assert ("color_mode", "none") in fields
+    assert dict(fields)["color"].startswith("#"), "a colour input always submits a value"
+    assert owner.post(f"/manage/calendars/{calendar.id}/edit", fields).status_code == 303
+    saved = owner.harness.call(owner.harness.runtime.calendars.get_calendar, "acme", calendar.id)
+    assert saved.policy == calendar.policy
+    assert owner.harness.feed(link.token).content == before
+
+
+def test_a_refused_description_or_colour_keeps_the_input_and_leaves_the_feed_unchanged(
+    owner: OwnerClient,
+) -> None:
+    policy = Policy(description="Opening hours", color="#1a2b3c")
+    calendar, link = owner.harness.create_calendar("acme", "Studio", policy)
+    before = owner.harness.feed(link.token).content
+    owner.get(f"/manage/calendars/{calendar.id}/edit")
+    cases = [
+        ({"color": "red"}, "the colour must look like #1a2b3c"),
+        ({"color": "#12345g"}, "the colour must look like #1a2b3c"),
+        ({"description": "x" * 1001}, "the description must be at most 1000 characters"),
+        (
+            {"description": "Ring the bell\x07 twice"},
+            "the description must not contain control characters other than line breaks",
+        ),
+    ]
+    for changes, message in cases:
+        typed = {"description": "New & <improved>", "color_mode": "set", "color": "#00ff00"}
+        typed |= changes
+        response = owner.post(
+            f"/manage/calendars/{calendar.id}/edit", form(scope="account", **typed)
+        )
+        assert response.status_code == 400, changes
+        html = response.text
+        assert message in unescape(html), changes
+        field = "color" if "color" in changes else "description"
+        assert f'<a href="#{field}-field">' in html
+        assert dict(form_as_rendered(html))["description"] == typed["description"]
+        assert re.search(r'id="color-set" name="color_mode" value="set" checked', html)
+        unchanged = owner.harness.call(
+            owner.harness.runtime.calendars.get_calendar, "acme", calendar.id
+        )
+        assert unchanged == calendar, changes
+        assert owner.harness.feed(link.token).content == before, changes
+    owner.get("/manage/calendars/new")
+    refused = owner.post("/manage/calendars/new", form(color_mode="set", color="#12"))
+    assert refused.status_code == 400
+    assert owner.harness.call(owner.harness.runtime.calendars.list_calendars, "acme") == [calendar]
 
 
 def test_each_link_offers_every_way_to_subscribe(owner: OwnerClient) -> None:

@@ -61,6 +61,9 @@ FORM = {
     "past_days": "30",
     "future_days": "30",
     "refresh_minutes": "60",
+    "description": "Defaced",
+    "color_mode": "set",
+    "color": "#ff0000",
     "theme": "dark",
     "default_view": "list",
     "allowed_sites": "https://intruder.example",
@@ -165,6 +168,7 @@ def test_another_accounts_ids_are_not_found_on_every_action_and_nothing_changes(
     assert "rival" not in response.text
     calendar = harness.call(harness.runtime.calendars.get_calendar, "rival", theirs.calendar)
     assert calendar.name == "rival cal"
+    assert calendar.policy == Policy()
     links = harness.call(harness.runtime.calendars.links, "rival", theirs.calendar)
     assert links == links_before
     keys = harness.call(api_keys.list_keys, harness.runtime.db, "rival")

@@ -3,6 +3,7 @@ so reading the docs loads nothing from a CDN (the stock UIs all do)."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -14,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from backend.api.routes import BEARER
 
 _METHODS = ("get", "put", "post", "patch", "delete")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -44,7 +46,7 @@ class ReferencePage(OpenAPIRenderPlugin):
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
             f"<title>{escape(info.get('title', 'API'))}</title></head><body>",
             f"<h1>{escape(info.get('title', 'API'))}</h1>",
-            f"<p>{escape(info.get('description', ''))}</p>",
+            f"<p>{prose(info.get('description', ''))}</p>",
             f"<p><a href='{escape(self.get_openapi_json_route(request))}'>openapi.json</a></p>",
             "<h2>Operations</h2>",
         ]
@@ -63,15 +65,20 @@ def _operation(method: str, path: str, operation: dict[str, Any]) -> str:
     body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
     lines = [
         f"<h3 id='{escape(operation.get('operationId', ''))}'>{method.upper()} {escape(path)}</h3>",
-        f"<p>{escape(operation.get('summary', ''))}</p><ul>",
+        f"<p>{prose(operation.get('summary', ''))}</p><ul>",
     ]
     for parameter in operation.get("parameters", []):
         lines.append(f"<li>{escape(parameter['in'])} <code>{escape(parameter['name'])}</code></li>")
     if body:
         lines.append(f"<li>body: {_type(body.get('schema', {}))}</li>")
     for status, answer in operation.get("responses", {}).items():
-        lines.append(f"<li>{escape(status)}: {escape(answer.get('description', ''))}</li>")
+        lines.append(f"<li>{escape(status)}: {prose(answer.get('description', ''))}</li>")
     return "".join(lines) + "</ul>"
+
+
+def prose(text: str) -> str:
+    """Description text as HTML: escaped first, then Markdown `code` spans as <code>."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", escape(text))
 
 
 def _schema(name: str, schema: dict[str, Any]) -> str:

@@ -33,6 +33,9 @@ class CalendarForm(msgspec.Struct, kw_only=True):
     future_days: str = "365"
     cancelled: str = "remove"
     refresh_minutes: str = "60"
+    description: str = ""
+    color_mode: str = "none"  # "set": use `color`; a colour input always submits a value
+    color: str = ""
 
     @classmethod
     def from_policy(cls, name: str, policy: Policy) -> CalendarForm:
@@ -51,6 +54,9 @@ class CalendarForm(msgspec.Struct, kw_only=True):
             future_days=str(policy.future_days),
             cancelled="keep" if policy.keep_cancelled else "remove",
             refresh_minutes=str(policy.refresh_minutes),
+            description=policy.description or "",
+            color_mode="none" if policy.color is None else "set",
+            color=policy.color or "",
         )
 
     @classmethod
@@ -69,6 +75,9 @@ class CalendarForm(msgspec.Struct, kw_only=True):
                 "future_days",
                 "cancelled",
                 "refresh_minutes",
+                "description",
+                "color_mode",
+                "color",
             )
         }
         many = {
@@ -78,8 +87,7 @@ class CalendarForm(msgspec.Struct, kw_only=True):
         return cls(**single, **many)
 
     def to_policy(self, base: Policy) -> Policy:
-        """The policy the form asks for, keeping what the form does not show (colour,
-        description); InvalidInput names the form field at fault."""
+        """The policy the form asks for; InvalidInput names the form field at fault."""
         scope = _choice(Scope, self.scope, "scope")
         scope_id = {Scope.STAFF: self.staff_id, Scope.RESOURCE: self.resource_id}.get(scope)
         if scope is not Scope.ACCOUNT and not scope_id:
@@ -98,6 +106,8 @@ class CalendarForm(msgspec.Struct, kw_only=True):
             future_days=_number(self.future_days, "future_days"),
             keep_cancelled=self.cancelled == "keep",
             refresh_minutes=_number(self.refresh_minutes, "refresh_minutes"),
+            description=_paragraphs(self.description),
+            color=self.color.strip().lower() if self.color_mode == "set" else None,
         )
 
 
@@ -105,6 +115,12 @@ def form_field(field: str | None) -> str:
     """The form field an InvalidInput from the calendars service points at."""
     name = (field or "").removeprefix("policy.")
     return {"scope_id": "scope"}.get(name, name)
+
+
+def _paragraphs(value: str) -> str | None:
+    # Browsers send a textarea's line breaks as CRLF: keep one character per line break.
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
 
 
 def _choice(kind: Callable[[str], E], value: str, field: str) -> E:
