@@ -110,6 +110,7 @@ class PublicEvent(msgspec.Struct, frozen=True, kw_only=True):
     stamp: datetime
     sequence: int
     title: str
+    busy: bool = False  # the title is the word "Busy", standing in for the withheld name
     status: BookingStatus | None = None  # None: shown as an ordinary (confirmed) event
     description: str | None = None
     staff: tuple[PublicPerson, ...] = ()
@@ -144,7 +145,8 @@ def redact(view: BookingView, policy: Policy) -> PublicEvent:
     booking = view.booking
     shown = policy.details
     offer = view.service if booking.kind is BookingKind.APPOINTMENT else view.event
-    title = "Busy" if policy.busy_only or offer is None else offer.name
+    busy = policy.busy_only or offer is None
+    title = "Busy" if busy else offer.name
     return PublicEvent(
         uid=view.uid,
         start=booking.start,
@@ -152,6 +154,7 @@ def redact(view: BookingView, policy: Policy) -> PublicEvent:
         stamp=view.updated_at,
         sequence=view.sequence,
         title=title,
+        busy=busy,
         status=_shown_status(booking.status, shown),
         description=_description(offer, policy),
         staff=_staff(view, shown),

@@ -400,3 +400,14 @@ def test_the_template_is_up_to_date_with_the_sources(tmp_path: Path, monkeypatch
         ["pybabel", "-q", "extract", "-F", "babel.cfg", "-o", str(extracted), "."]
     )
     assert message_ids(extracted) == message_ids(TRANSLATIONS / "widget.pot")
+
+
+def test_busy_titles_are_in_the_visitors_language(harness: Harness) -> None:
+    harness.create_account("acme")
+    harness.put("acme", *REFERENCES, appointment())
+    _, link = harness.create_calendar(policy=Policy(busy_only=True))
+    german = harness.client.get(f"/embed/{link.token}?lang=de&view=list")
+    assert "Belegt" in german.text
+    assert "Busy" not in german.text
+    english = harness.client.get(f"/embed/{link.token}?view=list")
+    assert "Busy" in english.text

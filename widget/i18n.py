@@ -14,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from backend.domain import BookingStatus
+from backend.policy import PublicEvent
 
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 DOMAIN = "widget"
@@ -53,6 +54,10 @@ class Translator:
         """The form for `count` in this language; %(count)s and `values` filled in."""
         return self._catalogue.ngettext(singular, plural, count) % {"count": count, **values}
 
+    def title(self, event: PublicEvent) -> str:
+        """The event's title, with "Busy" in this language where it stands for a name."""
+        return self.gettext(N_("Busy")) if event.busy else event.title
+
     def status(self, status: BookingStatus) -> str:
         return self.gettext(_STATUS[status])
 
@@ -64,6 +69,7 @@ class Translator:
         return {
             "_": self.gettext,
             "ngettext": self.ngettext,
+            "event_title": self.title,
             "status_label": self.status,
             "status_flag": self.status_flag,
         }
