@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.host_site import HostSite
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -111,6 +113,14 @@ def browser() -> Iterator[object]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[HostSite]:
+    """Another website, on its own origin, that embeds the widget."""
+    site = HostSite()
+    yield site
+    site.close()
 
 
 @pytest.fixture

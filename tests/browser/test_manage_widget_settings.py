@@ -11,22 +11,15 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.browser.host_site import HostSite
 from tests.browser.test_manage_flow import shoot, sign_in
 from tests.browser.widget_support import (
     DESKTOP,
     TIMETABLE,
-    HostSite,
     host_page,
     token_of,
     widget_server,
 )
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[HostSite]:
-    site = HostSite()
-    yield site
-    site.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.browser.host_site import HostSite
 from tests.browser.widget_support import (
     AXE,
     DESKTOP,
     MAYA,
     PHONE,
     TIMETABLE,
-    HostSite,
     host_page,
     token_of,
     wait_until_fitted,
@@ -23,13 +22,6 @@ from tests.browser.widget_support import (
 
 VIEWS = ("month", "week", "list")
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[HostSite]:
-    site = HostSite()
-    yield site
-    site.close()
 
 
 def serious_violations(page) -> list[str]:

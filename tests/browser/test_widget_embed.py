@@ -10,26 +10,19 @@ import pytest
 
 from backend.store.widgets import WidgetSettings
 from tests.browser.conftest import LiveServer
+from tests.browser.host_site import HostSite
 from tests.browser.widget_support import (
     DESKTOP,
     MAYA,
     PHONE,
     ROOM,
     TIMETABLE,
-    HostSite,
     host_page,
     set_widget_settings,
     token_of,
     wait_until_fitted,
     widget_server,
 )
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[HostSite]:
-    site = HostSite()
-    yield site
-    site.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,28 +3,20 @@ whose longer words still fit a desktop and a phone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.browser.host_site import HostSite
 from tests.browser.widget_support import (
     DESKTOP,
     PHONE,
     TIMETABLE,
-    HostSite,
     host_page,
     token_of,
     wait_until_fitted,
 )
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[HostSite]:
-    site = HostSite()
-    yield site
-    site.close()
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from backend.calendars import CalendarService
@@ -26,38 +24,6 @@ PHONE = {"width": 390, "height": 844}
 TIMETABLE = "Northside Studio – timetable (Website)"
 MAYA = "Maya's appointments (Maya's phone)"
 ROOM = "Treatment Room 1 (Front desk)"
-
-
-class HostSite:
-    """A website on its own origin; `page(html)` publishes a page and returns its URL."""
-
-    def __init__(self) -> None:
-        self._pages: dict[str, bytes] = {}
-        pages = self._pages
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = pages.get(self.path)
-                self.send_response(200 if body is not None else 404)
-                self.send_header("content-type", "text/html; charset=utf-8")
-                self.end_headers()
-                self.wfile.write(body or b"not found")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def page(self, name: str, html: str) -> str:
-        self._pages[f"/{name}"] = html.encode()
-        return f"{self.origin}/{name}"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def host_page(server: LiveServer, widgets: list[tuple[str, dict[str, str]]]) -> str:
