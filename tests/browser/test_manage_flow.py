@@ -176,7 +176,9 @@ def test_an_api_key_is_shown_once_and_can_be_revoked(
 def test_everything_is_reachable_by_keyboard(live_server: LiveServer, page: Any) -> None:
     url, email, password = demo_login(live_server)
     page.goto(url)
-    page.keyboard.type(email)  # the email field has focus on arrival
+    # The email field takes the focus on arrival (autofocus lands just after the load event).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
+    page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
     page.keyboard.press("Enter")
