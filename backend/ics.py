@@ -1,7 +1,7 @@
 """RFC 5545 writer for redacted calendars: deterministic bytes, escaped text, folded lines.
 
 The icalendar library's object API costs ~250 µs per event; this writer does the same job
-for a few µs, and icalendar still provides the VTIMEZONE data and parses in the tests.
+for a few µs (backend.timezones writes the VTIMEZONE); icalendar parses in the tests.
 """
 
 from __future__ import annotations
@@ -87,7 +87,6 @@ def _header(meta: CalendarMeta) -> str:
         "METHOD:PUBLISH",
         f"NAME:{name}",
         f"X-WR-CALNAME:{name}",
-        f"X-WR-TIMEZONE:{meta.time_zone}",
         f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}",
         f"X-PUBLISHED-TTL:{ttl}",
     ]
@@ -105,13 +104,20 @@ def _compact(moment: datetime) -> str:
     return "%04d%02d%02dT%02d%02d%02d" % (m.year, m.month, m.day, m.hour, m.minute, m.second)  # noqa: UP031 (fastest)
 
 
-def _date_time(moment: datetime, zone: ZoneInfo, tzid_param: str) -> str:
-    """`;TZID=…:local`, or UTC inside the hour a clock change repeats: parsers disagree on
-    which occurrence such a local time names (RFC 5545 says the first, vobject the second)."""
-    local = moment.astimezone(zone)
-    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
-        return ":" + _utc(moment)
-    return tzid_param + _compact(local)
+def _times(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> tuple[str, str]:
+    """DTSTART and DTEND as `;TZID=…:local`, or both in UTC when either falls in the hour a
+    clock change repeats. Parsers disagree on which occurrence such a local time names
+    (RFC 5545 says the first, vobject the second), and a TZID start with a UTC end is
+    stretched by the change's size where the end is computed as start + duration in local
+    time (recurring-ical-events)."""
+    start, end = event.start.astimezone(zone), event.end.astimezone(zone)
+    if _repeated(start) or _repeated(end):
+        return ":" + _utc(event.start), ":" + _utc(event.end)
+    return tzid_param + _compact(start), tzid_param + _compact(end)
+
+
+def _repeated(local: datetime) -> bool:
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 def _utc(moment: datetime) -> str:
@@ -121,6 +127,7 @@ def _utc(moment: datetime) -> str:
 def _vevent(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> str:
     stamp = _utc(event.stamp)
     cancelled = event.status is BookingStatus.CANCELLED
+    start, end = _times(event, zone, tzid_param)
     title = f"Cancelled: {event.title}" if cancelled else event.title
     lines = [
         "BEGIN:VEVENT",
@@ -128,8 +135,8 @@ def _vevent(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> str:
         f"DTSTAMP:{stamp}",
         f"LAST-MODIFIED:{stamp}",
         f"SEQUENCE:{event.sequence}",
-        "DTSTART" + _date_time(event.start, zone, tzid_param),
-        "DTEND" + _date_time(event.end, zone, tzid_param),
+        "DTSTART" + start,
+        "DTEND" + end,
         "SUMMARY:" + escape_text(title),
         "STATUS:" + (event.status.name if event.status else "CONFIRMED"),
         "TRANSP:TRANSPARENT" if cancelled else "TRANSP:OPAQUE",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from backend.domain import BookingStatus
 from backend.ics import CalendarMeta, escape_text, fold, render_calendar
 from backend.policy import PublicEvent, PublicLocation
+from backend.timezones import vtimezone
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -114,6 +116,49 @@ def test_the_repeated_hour_at_the_clock_change_keeps_each_instant() -> None:
     assert vstarts == [first, second]
 
 
+def test_an_event_touching_the_repeated_hour_is_written_wholly_in_utc() -> None:
+    start = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)  # 00:30 BST, before the change
+    end = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 01:30 GMT, inside the repeated hour
+    body = render_calendar(meta(), [event(start=start, end=end)])
+    assert b"\r\nDTSTART:20261024T233000Z\r\nDTEND:20261025T013000Z\r\n" in body
+
+
+def test_a_zone_with_a_yearly_rule_gets_one_rrule_pair() -> None:
+    text = vtimezone("America/New_York", 2026, 2028).decode()
+    assert text.count("BEGIN:STANDARD") == text.count("BEGIN:DAYLIGHT") == 1
+    assert "\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\n" in text
+    assert "\r\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\r\n" in text
+    assert "RDATE" not in text
+
+
+def test_a_zone_without_a_yearly_rule_gets_one_component_per_change() -> None:
+    text = vtimezone("Africa/Casablanca", 2026, 2028).decode()  # the Ramadan suspensions
+    assert "RRULE" not in text and "RDATE" not in text
+    onsets = re.findall(r"\r\nDTSTART:(\d{8}T\d{6})\r\n", text)
+    assert onsets[0] == "19700101T000000"  # the offset in force when the years begin
+    assert len(onsets) == 7 and onsets == sorted(onsets)
+    assert "DTSTART:20270207T030000\r\nTZNAME:+00\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000" in text
+
+
+def test_a_zone_without_changes_gets_one_standard_component() -> None:
+    text = vtimezone("Asia/Kathmandu", 2026, 2027).decode()
+    assert text.count("BEGIN:") == 2
+    assert "TZOFFSETFROM:+0545\r\nTZOFFSETTO:+0545\r\n" in text
+
+
+def test_summer_is_daylight_also_where_tzdata_calls_winter_the_dst() -> None:
+    text = vtimezone("Europe/Dublin", 2026, 2027).decode()
+    assert (
+        "BEGIN:DAYLIGHT\r\nDTSTART:20250330T010000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"
+        in text
+    )
+    assert "TZNAME:IST\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nEND:DAYLIGHT" in text
+
+
+def test_the_vtimezone_is_computed_once_per_zone_and_years() -> None:
+    assert vtimezone("Pacific/Chatham", 2026, 2027) is vtimezone("Pacific/Chatham", 2026, 2027)
+
+
 def test_calendar_properties_and_refresh_hints() -> None:
     body = render_calendar(
         meta(refresh_minutes=90, description="Public timetable", color="#2f6f5e"), []
@@ -123,7 +168,6 @@ def test_calendar_properties_and_refresh_hints() -> None:
         "VERSION:2.0",
         "X-WR-CALNAME:Studio",
         "NAME:Studio",
-        "X-WR-TIMEZONE:Europe/London",
         "REFRESH-INTERVAL;VALUE=DURATION:PT90M",
         "X-PUBLISHED-TTL:PT90M",
         "X-WR-CALDESC:Public timetable",
@@ -131,6 +175,7 @@ def test_calendar_properties_and_refresh_hints() -> None:
     ):
         assert f"\r\n{line}\r\n" in text
     assert "\r\nCOLOR:seagreen\r\n" in text or "\r\nCOLOR:darkslategray\r\n" in text
+    assert "X-WR-TIMEZONE" not in text  # every time carries its zone or is UTC
 
 
 def test_event_properties_for_status_and_sequence() -> None:
