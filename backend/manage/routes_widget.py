@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backend.errors import InvalidInput
+from backend.manage.form_errors import form_errors
 from backend.manage.web import OwnerDep, PageDep
 from backend.manage.widget_form import THEME_CHOICES, VIEW_CHOICES, WidgetForm
 from backend.store.calendars import CalendarRecord
@@ -54,5 +55,5 @@ async def _form_page(
         default_accent=calendar.policy.color or HOUSE_ACCENT,
         themes=THEME_CHOICES,
         views=VIEW_CHOICES,
-        errors={error.field or "": error.message} if error else {},
+        errors=form_errors(error.errors if error else ()),
     )
