@@ -53,6 +53,7 @@ async def _form_page(
         calendar=calendar,
         form=form,
         default_accent=calendar.policy.color or HOUSE_ACCENT,
+        personal=calendar.policy.shows_personal_data(),
         themes=THEME_CHOICES,
         views=VIEW_CHOICES,
         errors=form_errors(error.errors if error else ()),
