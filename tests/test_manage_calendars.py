@@ -376,7 +376,7 @@ def test_toggling_a_link_in_place_returns_only_that_link_and_empties_its_feed(
 
     plain = owner.post(f"/manage/links/{link.record.id}/enabled", {"enabled": "true"})
     assert plain.status_code == 303
-    assert plain.headers["location"] == f"/manage/calendars/{calendar.id}#link-{link.record.id}"
+    assert plain.headers["location"] == f"/manage/calendars/{calendar.id}"
     page = owner.get(f"/manage/calendars/{calendar.id}").text
     assert "Enabled “Default”: its URL shows the calendar again." in page
     assert "BEGIN:VEVENT" in owner.harness.feed(link.token).text

@@ -110,7 +110,7 @@ async def add_link(
             label_error=sentence(error.message),
         )
     return await page.redirect(
-        f"/manage/calendars/{calendar_id}#link-{link.record.id}",
+        f"/manage/calendars/{calendar_id}",
         f"Added the link “{link.record.label}”.",
     )
 

@@ -85,7 +85,13 @@ class Page:
         flash = None
         if self.session and self.owner and not self.is_htmx:
             flash = await self.auth.take_flash(self.session)
-        context.update(owner=self.owner, csrf=self.csrf_token(), flash=flash, htmx=self.is_htmx)
+        context.update(
+            owner=self.owner,
+            csrf=self.csrf_token(),
+            flash=flash,
+            htmx=self.is_htmx,
+            current_path=self.request.url.path,
+        )
         if self.owner is not None:
             async with self.runtime.db.reading() as conn:
                 account = await accounts.get(conn, self.owner.account_id)
