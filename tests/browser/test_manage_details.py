@@ -156,6 +156,7 @@ def test_a_personal_data_calendar_is_refused_by_another_website_and_says_so(
 
     sign_in(page, server)
     page.get_by_role("link", name="Maya's appointments").first.click()
+    page.wait_for_url(re.compile(r"/manage/calendars/\d+$"))
     text = page.locator("#embed").inner_text()
     assert "No website may embed it: it shows personal data" in text
     assert "No preview" in text
