@@ -6,7 +6,7 @@ import aiosqlite
 import msgspec
 
 from backend.domain import Event, Location, Resource, Service, StaffMember
-from backend.errors import InvalidInput
+from backend.errors import InvalidInput, Problems
 from backend.links import LinkKeys, new_nonce, token_hash
 from backend.policy import Policy, Scope
 from backend.store import accounts, calendars, objects
@@ -35,11 +35,10 @@ class CalendarService:
         self, account_id: str, name: str, policy: Policy, first_label: str = "Default"
     ) -> tuple[CalendarRecord, Link]:
         """A new calendar with its first link."""
-        name = _clean_text(name, "name", MAX_NAME)
         label = _clean_text(first_label, "label", MAX_LABEL)
         async with self._db.transaction() as conn:
             await accounts.get(conn, account_id)
-            await _check_policy(conn, account_id, policy)
+            name = await _check_calendar(conn, account_id, name, policy)
             now = now_utc()
             calendar_id = await calendars.insert_calendar(conn, account_id, name, policy, now)
             link = await self._insert_link(conn, calendar_id, label)
@@ -49,10 +48,9 @@ class CalendarService:
         self, account_id: str, calendar_id: int, name: str, policy: Policy
     ) -> CalendarRecord:
         """Change name and policy; the next feed fetch shows the change."""
-        name = _clean_text(name, "name", MAX_NAME)
         async with self._db.transaction() as conn:
             await calendars.get_calendar(conn, account_id, calendar_id)
-            await _check_policy(conn, account_id, policy)
+            name = await _check_calendar(conn, account_id, name, policy)
             await calendars.update_calendar(conn, account_id, calendar_id, name, policy, now_utc())
             return await calendars.get_calendar(conn, account_id, calendar_id)
 
@@ -65,6 +63,12 @@ class CalendarService:
             for hashed in await calendars.token_hashes(conn, calendar_id):
                 await calendars.retire_token(conn, hashed, calendar.name, time_zone, now)
             await calendars.delete_calendar(conn, account_id, calendar_id)
+
+    async def check_calendar(self, account_id: str, name: str, policy: Policy) -> None:
+        """Refuse, naming every problem at once, what creating or saving this would refuse."""
+        async with self._db.reading() as conn:
+            await accounts.get(conn, account_id)
+            await _check_calendar(conn, account_id, name, policy)
 
     async def get_calendar(self, account_id: str, calendar_id: int) -> CalendarRecord:
         async with self._db.reading() as conn:
@@ -145,44 +149,81 @@ def _clean_text(value: str, field: str, limit: int) -> str:
     return value
 
 
-async def _check_policy(conn: aiosqlite.Connection, account_id: str, policy: Policy) -> None:
-    """A policy may only name the account's own objects, and sensible numbers."""
-    if policy.scope is Scope.ACCOUNT:
-        if policy.scope_id is not None:
-            raise InvalidInput("a whole-account calendar takes no scope_id", "policy.scope_id")
-    else:
-        kind = StaffMember if policy.scope is Scope.STAFF else Resource
-        if policy.scope_id is None or not await objects.exists(
-            conn, account_id, kind, policy.scope_id
-        ):
-            raise InvalidInput(
-                f"choose one of the account's {objects.TABLES[kind]}", "policy.scope_id"
-            )
+async def _check_calendar(
+    conn: aiosqlite.Connection, account_id: str, name: str, policy: Policy
+) -> str:
+    """The cleaned name, or InvalidInputs naming every rule the name and policy break."""
+    problems = Problems()
+    cleaned = problems.read(lambda: _clean_text(name, "name", MAX_NAME), name)
+    await _check_scope(conn, account_id, policy, problems)
     narrowing = (("service_ids", Service), ("event_ids", Event), ("location_ids", Location))
     for field, kind in narrowing:
         for object_id in sorted(getattr(policy, field)):
             if not await objects.exists(conn, account_id, kind, object_id):
-                raise InvalidInput(
-                    f"unknown {objects.TABLES[kind]} id {object_id!r}", f"policy.{field}"
+                problems.errors.append(
+                    InvalidInput(
+                        f"unknown {objects.TABLES[kind]} id {object_id!r}", f"policy.{field}"
+                    )
                 )
+    checks = (_check_past, _check_future, _check_refresh, _check_color, _check_description)
+    for check in checks:
+        with problems.check():
+            check(policy)
+    problems.raise_any()
+    return cleaned
+
+
+async def _check_scope(
+    conn: aiosqlite.Connection, account_id: str, policy: Policy, problems: Problems
+) -> None:
+    """A calendar follows the whole account or one of its own staff members or resources."""
+    if policy.scope is Scope.ACCOUNT:
+        if policy.scope_id is not None:
+            # A form that says "whole account" but names someone is ambiguous: publishing the
+            # whole account to a link meant for one person is the mistake to refuse.
+            problems.errors.append(
+                InvalidInput(
+                    "a whole-account calendar follows no single staff member or resource:"
+                    " choose either the whole account or one of them",
+                    "policy.scope_id",
+                )
+            )
+        return
+    kind = StaffMember if policy.scope is Scope.STAFF else Resource
+    if policy.scope_id is None or not await objects.exists(conn, account_id, kind, policy.scope_id):
+        what = "staff members" if kind is StaffMember else "resources"
+        problems.errors.append(
+            InvalidInput(f"choose one of the account's {what}", "policy.scope_id")
+        )
+
+
+def _check_past(policy: Policy) -> None:
     if not 0 <= policy.past_days <= 3650:
         raise InvalidInput("the window may reach 0 to 3650 days into the past", "policy.past_days")
+
+
+def _check_future(policy: Policy) -> None:
     if not 1 <= policy.future_days <= 3650:
         raise InvalidInput("the window may reach 1 to 3650 days ahead", "policy.future_days")
+
+
+def _check_refresh(policy: Policy) -> None:
     if not 15 <= policy.refresh_minutes <= 10080:
         raise InvalidInput(
             "the refresh hint must be 15 minutes to 7 days", "policy.refresh_minutes"
         )
-    _check_look(policy)
 
 
-def _check_look(policy: Policy) -> None:
-    """The colour and description reach every subscriber's app: well-formed or refused."""
+# The colour and description reach every subscriber's app: well-formed or refused.
+def _check_color(policy: Policy) -> None:
     color = policy.color
     if color is not None and not (
         len(color) == 7 and color[0] == "#" and set(color[1:]) <= _HEX_COLOR
     ):
         raise InvalidInput("the colour must look like #1a2b3c", "policy.color")
+
+
+def _check_description(policy: Policy) -> None:
     description = policy.description
     if description is not None:
         if len(description) > MAX_DESCRIPTION:

@@ -70,6 +70,7 @@ async def seed(database: Path) -> tuple[str, CalendarData]:
             meta=meta,
             events=tuple(events),
             settings=WidgetSettings(),
+            personal=False,
             locale="en_GB",
             week_start=0,
             today=today,

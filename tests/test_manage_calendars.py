@@ -16,8 +16,7 @@ from tests.conftest import CUSTOMER, STAFF, OwnerClient, appointment
 
 CALENDAR_FORM = {
     "name": "Sam's clients",
-    "scope": "staff",
-    "staff_id": STAFF.id,
+    "scope": f"staff:{STAFF.id}",
     "name_format": "initials",
     "title_mode": "names",
     "past_days": "10",
@@ -162,11 +161,11 @@ def test_refused_new_calendar_comes_back_with_the_owners_input_and_a_message(
 ) -> None:
     owner.get("/manage/calendars/new")
     cases = [
-        ({"name": "  "}, "name must not be empty"),
-        ({"past_days": "ten"}, "enter a whole number"),
-        ({"future_days": "9999"}, "the window may reach 1 to 3650 days ahead"),
-        ({"staff_id": ""}, "choose which staff this calendar follows"),
-        ({"scope": "resource", "resource_id": "rs-nope"}, "choose one of the account's resources"),
+        ({"name": "  "}, "Name must not be empty."),
+        ({"past_days": "ten"}, "Enter a whole number."),
+        ({"future_days": "9999"}, "The window may reach 1 to 3650 days ahead."),
+        ({"scope": "staff"}, "Choose which staff member this calendar follows."),
+        ({"scope": "resource:rs-nope"}, "Choose one of the account's resources."),
     ]
     for changes, message in cases:
         response = owner.post("/manage/calendars/new", form(**changes))
@@ -190,7 +189,7 @@ def test_refused_edit_keeps_the_input_and_changes_nothing(owner: OwnerClient) ->
         form(name="After", scope="account", refresh_minutes="5"),
     )
     assert response.status_code == 400
-    assert "the refresh hint must be 15 minutes to 7 days" in response.text
+    assert "The refresh hint must be 15 minutes to 7 days." in response.text
     assert 'value="After"' in response.text
     unchanged = owner.harness.call(
         owner.harness.runtime.calendars.get_calendar, "acme", calendar.id
@@ -291,12 +290,12 @@ def test_a_refused_description_or_colour_keeps_the_input_and_leaves_the_feed_unc
     before = owner.harness.feed(link.token).content
     owner.get(f"/manage/calendars/{calendar.id}/edit")
     cases = [
-        ({"color": "red"}, "the colour must look like #1a2b3c"),
-        ({"color": "#12345g"}, "the colour must look like #1a2b3c"),
-        ({"description": "x" * 1001}, "the description must be at most 1000 characters"),
+        ({"color": "red"}, "The colour must look like #1a2b3c."),
+        ({"color": "#12345g"}, "The colour must look like #1a2b3c."),
+        ({"description": "x" * 1001}, "The description must be at most 1000 characters."),
         (
             {"description": "Ring the bell\x07 twice"},
-            "the description must not contain control characters other than line breaks",
+            "The description must not contain control characters other than line breaks.",
         ),
     ]
     for changes, message in cases:
@@ -377,7 +376,7 @@ def test_toggling_a_link_in_place_returns_only_that_link_and_empties_its_feed(
 
     plain = owner.post(f"/manage/links/{link.record.id}/enabled", {"enabled": "true"})
     assert plain.status_code == 303
-    assert plain.headers["location"] == f"/manage/calendars/{calendar.id}#link-{link.record.id}"
+    assert plain.headers["location"] == f"/manage/calendars/{calendar.id}"
     page = owner.get(f"/manage/calendars/{calendar.id}").text
     assert "Enabled “Default”: its URL shows the calendar again." in page
     assert "BEGIN:VEVENT" in owner.harness.feed(link.token).text
@@ -388,7 +387,7 @@ def test_add_regenerate_and_delete_links_and_the_calendar(owner: OwnerClient) ->
     owner.get(f"/manage/calendars/{calendar.id}")
     refused = owner.post(f"/manage/calendars/{calendar.id}/links", {"label": " "})
     assert refused.status_code == 400
-    assert "label must not be empty" in refused.text
+    assert "Label must not be empty." in refused.text
     added = owner.post(f"/manage/calendars/{calendar.id}/links", {"label": "Alice's phone"})
     assert added.status_code == 303
     links = owner.harness.call(owner.harness.runtime.calendars.links, "acme", calendar.id)
@@ -417,7 +416,7 @@ def test_api_keys_are_shown_once_listed_by_prefix_and_revoked(owner: OwnerClient
     assert "No API keys yet" in page.text
     refused = owner.post("/manage/api-keys", {"label": ""})
     assert refused.status_code == 400
-    assert "the label must be 1 to 100 characters" in refused.text
+    assert "The label must be 1 to 100 characters." in refused.text
     created = owner.post("/manage/api-keys", {"label": "Booking system"})
     assert created.status_code == 200
     key = re.search(r'id="new-key" class="url" value="(bfk_[^"]+)"', created.text).group(1)

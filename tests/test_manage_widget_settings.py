@@ -127,16 +127,16 @@ def test_emptying_the_sites_lets_any_site_embed_again(website: Website) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("accent", "not-a-colour", "the accent must be a colour such as #2b5fb4"),
-        ("accent", "red;}body{x", "the accent must be a colour such as #2b5fb4"),
+        ("accent", "not-a-colour", "The accent must be a colour such as #2b5fb4."),
+        ("accent", "red;}body{x", "The accent must be a colour such as #2b5fb4."),
         ("allowed_sites", "https://a.example/path", "is not a website address"),
         ("allowed_sites", "javascript:alert(1)", "is not a website address"),
         ("allowed_sites", "*; script-src *", "is not a website address"),
         ("allowed_sites", "https://ok.example\n'self' 'unsafe-inline'", "is not a website address"),
         ("allowed_sites", '"><script>alert(1)</script>', "is not a website address"),
         ("allowed_sites", "\n".join(f"https://s{n}.example" for n in range(21)), "at most 20"),
-        ("theme", "neon", "the theme is light, dark or system"),
-        ("default_view", "agenda", "the default view is month, week or list"),
+        ("theme", "neon", "The theme is light, dark or system."),
+        ("default_view", "agenda", "The default view is month, week or list."),
     ],
 )
 def test_invalid_input_comes_back_as_typed_with_a_message_and_changes_nothing(

@@ -20,9 +20,16 @@ class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
     headers: tuple[tuple[str, str], ...]
 
 
-def content_security_policy(style_source: str, allowed_sites: tuple[str, ...]) -> str:
-    """Only our own files run and style the page; `allowed_sites` (if any) may frame it."""
-    ancestors = " ".join(("'self'", *allowed_sites)) if allowed_sites else "*"
+def frame_ancestors(allowed_sites: tuple[str, ...], personal: bool) -> str:
+    """Who may frame a widget: the listed sites; with none listed, any site, unless the
+    calendar shows personal data, which no site may show until its owner lists it."""
+    if allowed_sites:
+        return " ".join(("'self'", *allowed_sites))
+    return "'none'" if personal else "*"
+
+
+def content_security_policy(style_source: str, ancestors: str) -> str:
+    """Only our own files run and style the page; `ancestors` may frame it."""
     return "; ".join(
         (
             "default-src 'none'",

@@ -13,7 +13,7 @@ import msgspec
 import webcolors
 from babel import Locale, UnknownLocaleError
 
-from backend.errors import InvalidInput
+from backend.errors import InvalidInput, Problems
 from backend.store.widgets import WidgetSettings
 
 
@@ -97,7 +97,8 @@ def parse_site(text: str) -> str:
     match = _SITE.fullmatch(text.strip().lower())
     if match is None or (match.group(4) and not 0 < int(match.group(4)) < 65536):
         raise InvalidInput(
-            f"{text!r} is not a website address such as https://www.example.com, without a path",
+            f"the site {text!r} is not a website address such as https://www.example.com,"
+            " without a path",
             "allowed_sites",
         )
     scheme, wildcard, host, port = match.groups()
@@ -105,19 +106,28 @@ def parse_site(text: str) -> str:
 
 
 def check_settings(settings: WidgetSettings) -> WidgetSettings:
-    """The owner's defaults, normalised; InvalidInput names the first unacceptable one."""
+    """The owner's defaults, normalised; InvalidInput names every unacceptable one."""
+    problems = Problems()
     accent = None
     if settings.accent:
         accent = parse_color(settings.accent)
         if accent is None:
-            raise InvalidInput("the accent must be a colour such as #2b5fb4", "accent")
+            problems.errors.append(
+                InvalidInput("the accent must be a colour such as #2b5fb4", "accent")
+            )
     if _member(Theme, settings.theme) is None:
-        raise InvalidInput("the theme is light, dark or system", "theme")
+        problems.errors.append(InvalidInput("the theme is light, dark or system", "theme"))
     if _member(View, settings.default_view) is None:
-        raise InvalidInput("the default view is month, week or list", "default_view")
+        problems.errors.append(
+            InvalidInput("the default view is month, week or list", "default_view")
+        )
+    sites: tuple[str, ...] = ()
     if len(settings.allowed_sites) > MAX_SITES:
-        raise InvalidInput(f"at most {MAX_SITES} sites", "allowed_sites")
-    sites = tuple(dict.fromkeys(parse_site(site) for site in settings.allowed_sites))
+        problems.errors.append(InvalidInput(f"list at most {MAX_SITES} sites", "allowed_sites"))
+    else:
+        with problems.check():
+            sites = tuple(dict.fromkeys(parse_site(site) for site in settings.allowed_sites))
+    problems.raise_any()
     return msgspec.structs.replace(settings, accent=accent, allowed_sites=sites)
 
 

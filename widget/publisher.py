@@ -14,7 +14,7 @@ from backend.links import is_token_shaped, token_hash
 from backend.policy import PublicEvent
 from backend.publish import public_events
 from backend.runtime import Runtime
-from backend.store import accounts
+from backend.store import accounts, calendars
 from backend.store.link_lookup import LiveLink
 from backend.store.widgets import WidgetSettings, get_settings
 from widget.http import PageCache
@@ -26,6 +26,7 @@ class CalendarData(msgspec.Struct, frozen=True, kw_only=True):
     meta: CalendarMeta
     events: tuple[PublicEvent, ...]
     settings: WidgetSettings
+    personal: bool  # the policy shows personal data: no site may frame it unless listed
     locale: str
     week_start: int
     today: date
@@ -69,11 +70,13 @@ class WidgetPublisher:
             async with db.reading() as conn:
                 account = await accounts.get(conn, link.account_id)
                 settings = await get_settings(conn, link.calendar_id)
+                calendar = await calendars.get_calendar(conn, link.account_id, link.calendar_id)
             return CalendarData(
                 key=key,
                 meta=meta,
                 events=tuple(events),
                 settings=settings,
+                personal=calendar.policy.shows_personal_data(),
                 locale=account_locale(account.locale),
                 week_start=account.week_start,
                 today=today,

@@ -15,7 +15,13 @@ from litestar.params import FromPath
 from backend.errors import NotFound
 from widget.colors import accent_style
 from widget.context import calendar_context
-from widget.http import RenderedPage, answer, content_security_policy, rendered
+from widget.http import (
+    RenderedPage,
+    answer,
+    content_security_policy,
+    frame_ancestors,
+    rendered,
+)
 from widget.i18n import negotiate, translator
 from widget.locale import formatter
 from widget.options import HOUSE_ACCENT, parse_locale, parse_options
@@ -97,7 +103,8 @@ def _page(
 ) -> RenderedPage:
     style, style_source = accent_style(accent)
     html = _render(request, template, {**context, "style": style})
-    return rendered(200, html, content_security_policy(style_source, data.settings.allowed_sites))
+    ancestors = frame_ancestors(data.settings.allowed_sites, data.personal)
+    return rendered(200, html, content_security_policy(style_source, ancestors))
 
 
 def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
@@ -111,7 +118,7 @@ def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
         style, style_source = accent_style(HOUSE_ACCENT)
         context = {"style": style, "html_lang": tr.language, **tr.template_globals()}
         html = _render(request, "widget/unavailable.html", context)
-        csp = content_security_policy(style_source, ())
+        csp = content_security_policy(style_source, frame_ancestors((), personal=False))
         page = rendered(404, html, csp, cache_control="no-store", vary_language=True)
         publisher.pages.put(key, page)
     return page

@@ -23,6 +23,8 @@ SESSION_DAYS = 14
 # one, so refusing by address lets any stranger's typos lock out owners with the right
 # password, and letting the right password through anyway would make the limit slow no
 # one. The count per email caps guesses against each owner from however many addresses.
+# A browser that has signed in as the owner before is counted on its own instead (see
+# devices.py), so that a stranger's guessing cannot keep the owner out.
 FREE_FAILURES = 5
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(minutes=15)
@@ -102,10 +104,13 @@ class AuthService:
                 await owners.set_password_hash(conn, record.id, hashed)
         return Owner(id=record.id, account_id=record.account_id, email=record.email)
 
-    async def sign_in(self, email: str, password: str) -> tuple[Owner, str]:
-        """A new session token for the owner, or SignInRefused / SignInThrottled."""
+    async def sign_in(
+        self, email: str, password: str, device_key: str | None = None
+    ) -> tuple[Owner, str]:
+        """A new session token for the owner, or SignInRefused / SignInThrottled. A known
+        device's `device_key` counts its failures instead of the address's count."""
         email = normalize_email(email)
-        key = _throttle_key(email)
+        key = device_key or _throttle_key(email)
         # The attempt counts as a failure before the slow password check, in the transaction
         # that checks the count: guesses sent at once each see the ones before them, so no
         # more than the free number reach the check, and a check cut short stays counted.

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from backend.errors import InvalidInput
+from backend.errors import InvalidInput, Problems
 from backend.policy import Detail, NameFormat, Policy, Scope
 
 E = TypeVar("E")
@@ -20,6 +20,8 @@ class CalendarForm(msgspec.Struct, kw_only=True):
     """Every value exactly as the owner entered it, so a rejected form comes back as typed."""
 
     name: str = ""
+    # One control chooses the scope: "account", "staff:ID" or "resource:ID". A stale or
+    # hand-made form may still send the bare kind with staff_id or resource_id beside it.
     scope: str = Scope.ACCOUNT.value
     staff_id: str = ""
     resource_id: str = ""
@@ -41,9 +43,7 @@ class CalendarForm(msgspec.Struct, kw_only=True):
     def from_policy(cls, name: str, policy: Policy) -> CalendarForm:
         return cls(
             name=name,
-            scope=policy.scope.value,
-            staff_id=(policy.scope_id or "") if policy.scope is Scope.STAFF else "",
-            resource_id=(policy.scope_id or "") if policy.scope is Scope.RESOURCE else "",
+            scope=scope_value(policy.scope, policy.scope_id),
             service_ids=sorted(policy.service_ids),
             event_ids=sorted(policy.event_ids),
             location_ids=sorted(policy.location_ids),
@@ -86,29 +86,69 @@ class CalendarForm(msgspec.Struct, kw_only=True):
         }
         return cls(**single, **many)
 
-    def to_policy(self, base: Policy) -> Policy:
-        """The policy the form asks for; InvalidInput names the form field at fault."""
-        scope = _choice(Scope, self.scope, "scope")
-        scope_id = {Scope.STAFF: self.staff_id, Scope.RESOURCE: self.resource_id}.get(scope)
-        if scope is not Scope.ACCOUNT and not scope_id:
-            raise InvalidInput(f"choose which {scope.value} this calendar follows", "scope")
+    @property
+    def scope_choice(self) -> str:
+        """The scope control's value this form holds (a stale form's kind and id, joined)."""
+        kind, _, chosen = self.scope.partition(":")
+        chosen = chosen or {"staff": self.staff_id, "resource": self.resource_id}.get(kind, "")
+        return f"{kind}:{chosen}" if chosen else kind
+
+    def to_policy(self, base: Policy, problems: Problems) -> Policy:
+        """The policy the form asks for. What cannot be read is kept in `problems`, naming
+        its form field, and that field keeps `base`'s value, so the rest can still be
+        checked."""
+        read = problems.read
+        scope, scope_id = read(self._scope, (base.scope, base.scope_id))
         return msgspec.structs.replace(
             base,
             scope=scope,
-            scope_id=scope_id or None,
+            scope_id=scope_id,
             service_ids=frozenset(self.service_ids),
             event_ids=frozenset(self.event_ids),
             location_ids=frozenset(self.location_ids),
-            details=frozenset(_choice(Detail, d, "details") for d in self.details),
-            customer_name_format=_choice(NameFormat, self.name_format, "name_format"),
+            details=read(
+                lambda: frozenset(_choice(Detail, d, "details") for d in self.details),
+                base.details,
+            ),
+            customer_name_format=read(
+                lambda: _choice(NameFormat, self.name_format, "name_format"),
+                base.customer_name_format,
+            ),
             busy_only=self.title_mode == "busy",
-            past_days=_number(self.past_days, "past_days"),
-            future_days=_number(self.future_days, "future_days"),
+            past_days=read(lambda: _number(self.past_days, "past_days"), base.past_days),
+            future_days=read(lambda: _number(self.future_days, "future_days"), base.future_days),
             keep_cancelled=self.cancelled == "keep",
-            refresh_minutes=_number(self.refresh_minutes, "refresh_minutes"),
+            refresh_minutes=read(
+                lambda: _number(self.refresh_minutes, "refresh_minutes"), base.refresh_minutes
+            ),
             description=_paragraphs(self.description),
             color=self.color.strip().lower() if self.color_mode == "set" else None,
         )
+
+    def _scope(self) -> tuple[Scope, str | None]:
+        """The scope and the one staff member or resource it names. Every id sent must
+        agree with the chosen kind; a whole account with an id reaches the calendars
+        service, which refuses it."""
+        kind, _, chosen = self.scope.partition(":")
+        scope = _choice(Scope, kind, "scope")
+        sent = (scope, chosen), (Scope.STAFF, self.staff_id), (Scope.RESOURCE, self.resource_id)
+        named = {(of, value) for of, value in sent if value}
+        if len(named) > 1 or (
+            scope is not Scope.ACCOUNT and any(of is not scope for of, _ in named)
+        ):
+            raise InvalidInput(
+                "choose either the whole account, one staff member or one resource", "scope"
+            )
+        scope_id = next((value for _, value in named), None)
+        if scope is not Scope.ACCOUNT and scope_id is None:
+            what = "staff member" if scope is Scope.STAFF else "resource"
+            raise InvalidInput(f"choose which {what} this calendar follows", "scope")
+        return scope, scope_id
+
+
+def scope_value(scope: Scope, scope_id: str | None) -> str:
+    """The scope control's value for a scope: "account", "staff:ID" or "resource:ID"."""
+    return scope.value if scope is Scope.ACCOUNT else f"{scope.value}:{scope_id or ''}"
 
 
 def form_field(field: str | None) -> str:
@@ -127,7 +167,7 @@ def _choice(kind: Callable[[str], E], value: str, field: str) -> E:
     try:
         return kind(value)
     except ValueError as error:
-        raise InvalidInput(f"{value!r} is not one of the choices", field) from error
+        raise InvalidInput("choose one of the choices offered", field) from error
 
 
 def _number(value: str, field: str) -> int:

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 
 from backend import api_keys
 from backend.errors import InvalidInput
+from backend.manage.form_errors import sentence
 from backend.manage.web import OwnerDep, Page, PageDep
 
 
@@ -22,7 +23,9 @@ async def create_api_key(page: PageDep, owner: OwnerDep) -> Template:
     try:
         record, key = await api_keys.create_key(page.runtime.db, owner.account_id, label)
     except InvalidInput as error:
-        return await _render(page, owner.account_id, 400, label=label, label_error=error.message)
+        return await _render(
+            page, owner.account_id, 400, label=label, label_error=sentence(error.message)
+        )
     # Rendered, not redirected: the key exists in this response and nowhere else.
     return await _render(page, owner.account_id, new_key=key, new_record=record)
 

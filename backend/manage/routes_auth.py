@@ -6,7 +6,8 @@ from litestar import get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from backend.manage.auth import SignInRefused, SignInThrottled
+from backend.manage import devices
+from backend.manage.auth import SignInRefused, SignInThrottled, normalize_email
 from backend.manage.web import PageDep
 
 
@@ -25,14 +26,18 @@ async def sign_in(page: PageDep) -> Template | Redirect:
     form = await page.request.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_page = _safe_next(str(form.get("next", "")))
+    secret_key = page.runtime.settings.secret_key
+    cookie = page.request.cookies.get(devices.DEVICE_COOKIE)
+    device_key = devices.throttle_key(secret_key, normalize_email(email), cookie)
     try:
-        _, session = await page.auth.sign_in(email, password)
+        owner, session = await page.auth.sign_in(email, password, device_key)
     except (SignInRefused, SignInThrottled) as error:
         status = 429 if isinstance(error, SignInThrottled) else 400
         return await page.render(
             "manage/login.html", status, email=email, next_page=next_page, error=str(error)
         )
-    return Redirect(next_page, status_code=303, cookies=page.cookies(session=session))
+    device = page.device_cookie(devices.issue(secret_key, owner.email))
+    return Redirect(next_page, status_code=303, cookies=[*page.cookies(session=session), device])
 
 
 @post("/logout")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from backend.errors import InvalidInput
+from backend.errors import InvalidInput, Problems
 from backend.manage import views
 from backend.manage.details import GROUPS
+from backend.manage.form_errors import form_errors, sentence
 from backend.manage.forms import REFRESH_CHOICES, CalendarForm, form_field
 from backend.manage.web import OwnerDep, PageDep
 from backend.policy import NameFormat, Policy
+from backend.store.calendars import CalendarRecord
 
 
 @get("/")
@@ -28,12 +32,16 @@ async def new_calendar_page(page: PageDep, owner: OwnerDep) -> Template:
 @post("/calendars/new")
 async def create_calendar(page: PageDep, owner: OwnerDep) -> Template | Redirect:
     form = CalendarForm.from_data(await page.request.form())
-    try:
+
+    async def create(policy: Policy) -> CalendarRecord:
         calendar, _ = await page.runtime.calendars.create_calendar(
-            owner.account_id, form.name, form.to_policy(Policy())
+            owner.account_id, form.name, policy
         )
-    except InvalidInput as error:
-        return await _form_page(page, owner, form, None, error)
+        return calendar
+
+    calendar = await _save(page, owner, form, Policy(), create)
+    if isinstance(calendar, Template):
+        return calendar
     return await page.redirect(
         f"/manage/calendars/{calendar.id}",
         f"Created “{calendar.name}” with its first link. Copy it below.",
@@ -62,12 +70,13 @@ async def update_calendar(
     service = page.runtime.calendars
     current = await service.get_calendar(owner.account_id, calendar_id)
     form = CalendarForm.from_data(await page.request.form())
-    try:
-        calendar = await service.update_calendar(
-            owner.account_id, calendar_id, form.name, form.to_policy(current.policy)
-        )
-    except InvalidInput as error:
-        return await _form_page(page, owner, form, calendar_id, error)
+
+    async def update(policy: Policy) -> CalendarRecord:
+        return await service.update_calendar(owner.account_id, calendar_id, form.name, policy)
+
+    calendar = await _save(page, owner, form, current.policy, update, calendar_id)
+    if isinstance(calendar, Template):
+        return calendar
     return await page.redirect(
         f"/manage/calendars/{calendar_id}",
         f"Saved “{calendar.name}”. Subscribers see the change on their next refresh.",
@@ -94,29 +103,53 @@ async def add_link(
     except InvalidInput as error:
         shown = await views.calendar_page(page.runtime, owner.account_id, calendar_id)
         return await page.render(
-            "manage/calendar.html", 400, page=shown, label=label, label_error=error.message
+            "manage/calendar.html",
+            400,
+            page=shown,
+            label=label,
+            label_error=sentence(error.message),
         )
     return await page.redirect(
-        f"/manage/calendars/{calendar_id}#link-{link.record.id}",
+        f"/manage/calendars/{calendar_id}",
         f"Added the link “{link.record.label}”.",
     )
+
+
+async def _save(
+    page: PageDep,
+    owner: OwnerDep,
+    form: CalendarForm,
+    base: Policy,
+    write: Callable[[Policy], Awaitable[CalendarRecord]],
+    calendar_id: int | None = None,
+) -> CalendarRecord | Template:
+    """Write the form's calendar, or show the form again with every problem it has."""
+    problems = Problems()
+    policy = form.to_policy(base, problems)
+    with problems.check():
+        if not problems:
+            return await write(policy)
+        # The form could not be read whole: nothing is written, but the owner still learns
+        # at once what else the service would refuse.
+        await page.runtime.calendars.check_calendar(owner.account_id, form.name, policy)
+    return await _form_page(page, owner, form, calendar_id, problems.errors)
 
 
 async def _form_page(
     page: PageDep,
     owner: OwnerDep,
     form: CalendarForm,
-    calendar_id: FromPath[int] | None,
-    error: InvalidInput | None = None,
+    calendar_id: int | None,
+    problems: list[InvalidInput] | None = None,
 ) -> Template:
     return await page.render(
         "manage/calendar_form.html",
-        400 if error else 200,
+        400 if problems else 200,
         form=form,
         calendar_id=calendar_id,
         choices=await views.choices(page.runtime, owner.account_id),
         groups=GROUPS,
         name_formats=list(NameFormat),
         refresh_choices=REFRESH_CHOICES,
-        errors={form_field(error.field): error.message} if error else {},
+        errors=form_errors(problems or [], form_field),
     )

@@ -23,17 +23,17 @@ async def set_enabled(
         else f"Disabled “{link.record.label}”: its feed is empty until you enable it."
     )
     if page.is_htmx:
-        shown = await views.link_view(page.runtime, owner.account_id, link)
-        return await page.render("manage/_link_swap.html", link=shown, message=message)
-    calendar_page = f"/manage/calendars/{link.record.calendar_id}#link-{link_id}"
-    return await page.redirect(calendar_page, message)
+        shown = await views.calendar_page(page.runtime, owner.account_id, link.record.calendar_id)
+        view = next(view for view in shown.links if view.id == link_id)
+        return await page.render("manage/_link_swap.html", link=view, page=shown, message=message)
+    return await page.redirect(f"/manage/calendars/{link.record.calendar_id}", message)
 
 
 @post("/links/{link_id:int}/regenerate")
 async def regenerate(page: PageDep, owner: OwnerDep, link_id: FromPath[int]) -> Redirect:
     link = await page.runtime.calendars.regenerate_link(owner.account_id, link_id)
     return await page.redirect(
-        f"/manage/calendars/{link.record.calendar_id}#link-{link_id}",
+        f"/manage/calendars/{link.record.calendar_id}",
         f"New URL for “{link.record.label}”. The old one now serves an empty calendar.",
     )
 

@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backend.errors import InvalidInput
+from backend.manage.form_errors import form_errors
 from backend.manage.web import OwnerDep, PageDep
 from backend.manage.widget_form import THEME_CHOICES, VIEW_CHOICES, WidgetForm
 from backend.store.calendars import CalendarRecord
@@ -52,7 +53,8 @@ async def _form_page(
         calendar=calendar,
         form=form,
         default_accent=calendar.policy.color or HOUSE_ACCENT,
+        personal=calendar.policy.shows_personal_data(),
         themes=THEME_CHOICES,
         views=VIEW_CHOICES,
-        errors={error.field or "": error.message} if error else {},
+        errors=form_errors(error.errors if error else ()),
     )

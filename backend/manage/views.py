@@ -150,12 +150,6 @@ async def link_views(runtime: Runtime, account_id: str, calendar: CalendarRecord
     return [_link_view(runtime, calendar, link, counts.get(link.record.id, {})) for link in links]
 
 
-async def link_view(runtime: Runtime, account_id: str, link: Link) -> LinkView:
-    calendar = await runtime.calendars.get_calendar(account_id, link.record.calendar_id)
-    counts = await _fetch_counts(runtime, [link.record.id])
-    return _link_view(runtime, calendar, link, counts.get(link.record.id, {}))
-
-
 async def find_link(runtime: Runtime, account_id: str, link_id: int) -> Link:
     """One link of the account (NotFound for any other account's)."""
     async with runtime.db.reading() as conn:

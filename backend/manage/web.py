@@ -20,6 +20,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import BookfeedError
 from backend.manage.auth import AuthService, Owner
+from backend.manage.devices import DEVICE_COOKIE, DEVICE_LIFETIME
 from backend.manage.formatting import Formatter
 from backend.runtime import Runtime
 from backend.store import accounts
@@ -84,7 +85,13 @@ class Page:
         flash = None
         if self.session and self.owner and not self.is_htmx:
             flash = await self.auth.take_flash(self.session)
-        context.update(owner=self.owner, csrf=self.csrf_token(), flash=flash, htmx=self.is_htmx)
+        context.update(
+            owner=self.owner,
+            csrf=self.csrf_token(),
+            flash=flash,
+            htmx=self.is_htmx,
+            current_path=self.request.url.path,
+        )
         if self.owner is not None:
             async with self.runtime.db.reading() as conn:
                 account = await accounts.get(conn, self.owner.account_id)
@@ -109,6 +116,11 @@ class Page:
         if session is not None:
             cookies.append(self._cookie(SESSION_COOKIE, session, samesite="lax"))
         return cookies
+
+    def device_cookie(self, value: str) -> Cookie:
+        """The cookie that marks this browser as one that has signed in (devices.py)."""
+        lifetime = int(DEVICE_LIFETIME.total_seconds())
+        return self._cookie(DEVICE_COOKIE, value, samesite="strict", max_age=lifetime)
 
     def forget_session(self) -> Cookie:
         return self._cookie(SESSION_COOKIE, "", samesite="lax", max_age=0)

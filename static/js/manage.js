@@ -1,4 +1,12 @@
 // Copy buttons: a button with data-copy-target copies the value of the input it names.
+// They are drawn hidden, for browsers without JavaScript, and shown here and in swapped parts.
+function showCopyButtons(root) {
+  for (const button of root.querySelectorAll("button[data-copy-target][hidden]")) {
+    button.hidden = false;
+  }
+}
+showCopyButtons(document);
+document.addEventListener("htmx:load", (event) => showCopyButtons(event.detail.elt));
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy-target]");
   if (!button) return;
