@@ -74,7 +74,7 @@ def _stale(last_used_at: datetime | None, now: datetime) -> bool:
 
 
 def _identify(key: int | str) -> tuple[int | None, str | None]:
-    if isinstance(key, int) or key.isdigit():
+    if isinstance(key, int) or (key.isascii() and key.isdigit()):
         return int(key), None
     prefix = key if key.startswith(KEY_START) else KEY_START + key
     return None, prefix[: len(KEY_START) + 8]

@@ -9,6 +9,7 @@ from collections.abc import Hashable, Mapping
 import msgspec
 
 from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
+from widget.options import is_site
 
 
 class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -21,8 +22,10 @@ class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def content_security_policy(style_source: str, allowed_sites: tuple[str, ...]) -> str:
-    """Only our own files run and style the page; `allowed_sites` (if any) may frame it."""
-    ancestors = " ".join(("'self'", *allowed_sites)) if allowed_sites else "*"
+    """Only our own files run and style the page; `allowed_sites` (if any) may frame it.
+    A stored site that is not a well-formed origin is left out rather than break the header."""
+    sites = (site for site in allowed_sites if is_site(site))
+    ancestors = " ".join(("'self'", *sites)) if allowed_sites else "*"
     return "; ".join(
         (
             "default-src 'none'",
