@@ -9,7 +9,6 @@ from pathlib import Path
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from backend.api.docs import openapi_config
@@ -20,6 +19,7 @@ from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
+from backend.static import static_files_router
 from widget.publisher import WidgetPublisher
 from widget.routes import widget_routes
 
@@ -44,7 +44,7 @@ def create_app(settings: Settings) -> Litestar:
             publisher.asgi_route(),
             health,
             api_router(settings.max_body_bytes),
-            create_static_files_router(path="/static", directories=[ROOT / "static"]),
+            static_files_router(ROOT / "static"),
             manage_router(),
             home,
             *widget_routes(widget),
