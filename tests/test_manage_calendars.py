@@ -310,7 +310,9 @@ def test_a_refused_description_or_colour_keeps_the_input_and_leaves_the_feed_unc
         assert message in unescape(html), changes
         field = "color" if "color" in changes else "description"
         assert f'<a href="#{field}-field">' in html
-        assert dict(form_as_rendered(html))["description"] == typed["description"]
+        # As typed, but no page prints a control character: resending it is accepted.
+        shown = typed["description"].replace("\x07", "")
+        assert dict(form_as_rendered(html))["description"] == shown
         assert re.search(r'id="color-set" name="color_mode" value="set" checked', html)
         unchanged = owner.harness.call(
             owner.harness.runtime.calendars.get_calendar, "acme", calendar.id
@@ -417,7 +419,7 @@ def test_api_keys_are_shown_once_listed_by_prefix_and_revoked(owner: OwnerClient
     assert "No API keys yet" in page.text
     refused = owner.post("/manage/api-keys", {"label": ""})
     assert refused.status_code == 400
-    assert "the label must be 1 to 100 characters" in refused.text
+    assert "label must not be empty" in refused.text
     created = owner.post("/manage/api-keys", {"label": "Booking system"})
     assert created.status_code == 200
     key = re.search(r'id="new-key" class="url" value="(bfk_[^"]+)"', created.text).group(1)
