@@ -13,8 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backend.accounts import create_account
 from backend.api_keys import create_key, list_keys
-from backend.domain import Customer, Location, Service, StaffMember
+from backend.domain import Account, Customer, Location, Service, StaffMember
+from backend.errors import InvalidInput
 from backend.policy import Detail, Policy
 from backend.text import clean, is_blank, one_line
 from tests.conftest import (
@@ -236,3 +238,19 @@ def test_cleaned_text_holds_no_control_character_and_one_line_no_line_break(text
     line = one_line(text)
     assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", line)
     assert one_line(line) == line
+
+
+@pytest.mark.parametrize("name", ["Acme\x1b[2J", "\u200b\u202e", "Acme\x00"])
+def test_an_account_name_of_control_or_invisible_characters_is_refused(
+    harness: Harness, name: str
+) -> None:
+    account = Account(id="acme", name=name, time_zone="Europe/London")
+    with pytest.raises(InvalidInput) as refused:
+        harness.call(create_account, harness.runtime.db, account)
+    assert refused.value.field == "name"
+
+
+def test_the_api_cleans_the_account_name_it_is_sent(api: ApiClient) -> None:
+    patched = api.patch("/account", {"name": "Acme\x00 Studio\x7f"})
+    assert patched.status_code == 200
+    assert patched.json()["name"] == "Acme Studio"
