@@ -12,6 +12,7 @@ from backend.domain import Account
 from backend.errors import InvalidInput
 from backend.store import accounts
 from backend.store.db import Database, now_utc
+from backend.text import has_controls, is_blank
 
 _ACCOUNT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -20,8 +21,10 @@ def check_account(account: Account) -> None:
     """Raise InvalidInput naming the first setting that is not acceptable."""
     if not _ACCOUNT_ID.fullmatch(account.id):
         raise InvalidInput("use 1-63 lowercase letters, digits and hyphens", "id")
-    if not account.name.strip() or len(account.name) > 200:
-        raise InvalidInput("the name must be 1 to 200 characters", "name")
+    if is_blank(account.name) or len(account.name) > 200:
+        raise InvalidInput("the name must be 1 to 200 characters, some of them visible", "name")
+    if has_controls(account.name, multiline=True):
+        raise InvalidInput("the name must not contain control characters", "name")
     check_time_zone(account.time_zone)
     check_locale(account.locale)
     if not 0 <= account.week_start <= 6:

@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from backend.errors import InvalidInput, NotFound
+from backend.errors import NotFound
 from backend.store import accounts, api_keys
 from backend.store.api_keys import ApiKeyRecord
 from backend.store.db import Database, now_utc
+from backend.text import typed_line
 
 KEY_START = "bfk_"
 MAX_LABEL = 100
@@ -26,9 +27,7 @@ async def create_key(
     db: Database, account_id: str, label: str = "API key"
 ) -> tuple[ApiKeyRecord, str]:
     """A new key for the account: its record, and the key itself, which is never stored."""
-    label = label.strip()
-    if not label or len(label) > MAX_LABEL:
-        raise InvalidInput(f"the label must be 1 to {MAX_LABEL} characters", "label")
+    label = typed_line(label, "label", MAX_LABEL)
     prefix = KEY_START + secrets.token_hex(4)
     key = f"{prefix}_{secrets.token_urlsafe(32)}"
     async with db.transaction() as conn:
@@ -74,7 +73,7 @@ def _stale(last_used_at: datetime | None, now: datetime) -> bool:
 
 
 def _identify(key: int | str) -> tuple[int | None, str | None]:
-    if isinstance(key, int) or key.isdigit():
+    if isinstance(key, int) or (key.isascii() and key.isdigit()):
         return int(key), None
     prefix = key if key.startswith(KEY_START) else KEY_START + key
     return None, prefix[: len(KEY_START) + 8]

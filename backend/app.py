@@ -9,7 +9,6 @@ from pathlib import Path
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from backend.api.docs import openapi_config
@@ -20,6 +19,8 @@ from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
+from backend.static import static_files_router
+from backend.text import clean
 from widget.publisher import WidgetPublisher
 from widget.routes import widget_routes
 
@@ -44,12 +45,16 @@ def create_app(settings: Settings) -> Litestar:
             publisher.asgi_route(),
             health,
             api_router(settings.max_body_bytes),
-            create_static_files_router(path="/static", directories=[ROOT / "static"]),
+            static_files_router(ROOT / "static"),
             manage_router(),
             home,
             *widget_routes(widget),
         ],
-        template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=ROOT / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=_print_clean_text,
+        ),
         lifespan=[lifespan],
         exception_handlers={BookfeedError: domain_error},
         openapi_config=openapi_config(),
@@ -61,6 +66,16 @@ def create_app(settings: Settings) -> Litestar:
 def app_from_environment() -> Litestar:
     """The factory the server process calls: settings from BOOKFEED_* variables."""
     return create_app(load_settings())
+
+
+def _print_clean_text(engine: JinjaTemplateEngine) -> None:
+    engine.engine.finalize = printed
+
+
+def printed(value: object) -> object:
+    """What a template prints of a value: text without control characters, whichever page
+    and whatever field it comes from. Markup's own str methods keep escaped HTML escaped."""
+    return clean(value) if isinstance(value, str) else value
 
 
 @get("/healthz", sync_to_thread=False)

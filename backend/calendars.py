@@ -12,6 +12,7 @@ from backend.policy import Policy, Scope
 from backend.store import accounts, calendars, objects
 from backend.store.calendars import CalendarRecord, LinkRecord
 from backend.store.db import Database, now_utc
+from backend.text import has_controls, typed_line
 
 MAX_NAME = 200
 MAX_LABEL = 100
@@ -35,7 +36,7 @@ class CalendarService:
         self, account_id: str, name: str, policy: Policy, first_label: str = "Default"
     ) -> tuple[CalendarRecord, Link]:
         """A new calendar with its first link."""
-        label = _clean_text(first_label, "label", MAX_LABEL)
+        label = typed_line(first_label, "label", MAX_LABEL)
         async with self._db.transaction() as conn:
             await accounts.get(conn, account_id)
             name = await _check_calendar(conn, account_id, name, policy)
@@ -85,7 +86,7 @@ class CalendarService:
         return [Link(record=r, token=self._keys.token(r.nonce)) for r in records]
 
     async def add_link(self, account_id: str, calendar_id: int, label: str) -> Link:
-        label = _clean_text(label, "label", MAX_LABEL)
+        label = typed_line(label, "label", MAX_LABEL)
         async with self._db.transaction() as conn:
             await calendars.get_calendar(conn, account_id, calendar_id)
             return await self._insert_link(conn, calendar_id, label)
@@ -138,23 +139,12 @@ class CalendarService:
         return Link(record=record, token=self._keys.token(record.nonce))
 
 
-def _clean_text(value: str, field: str, limit: int) -> str:
-    value = " ".join(value.split())
-    if not value:
-        raise InvalidInput(f"{field} must not be empty", field)
-    if len(value) > limit:
-        raise InvalidInput(f"{field} must be at most {limit} characters", field)
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise InvalidInput(f"{field} must not contain control characters", field)
-    return value
-
-
 async def _check_calendar(
     conn: aiosqlite.Connection, account_id: str, name: str, policy: Policy
 ) -> str:
     """The cleaned name, or InvalidInputs naming every rule the name and policy break."""
     problems = Problems()
-    cleaned = problems.read(lambda: _clean_text(name, "name", MAX_NAME), name)
+    cleaned = problems.read(lambda: typed_line(name, "name", MAX_NAME), name)
     await _check_scope(conn, account_id, policy, problems)
     narrowing = (("service_ids", Service), ("event_ids", Event), ("location_ids", Location))
     for field, kind in narrowing:
@@ -231,7 +221,7 @@ def _check_description(policy: Policy) -> None:
                 f"the description must be at most {MAX_DESCRIPTION} characters",
                 "policy.description",
             )
-        if any((ord(c) < 32 and c not in "\r\n") or ord(c) == 127 for c in description):
+        if has_controls(description, multiline=True):
             raise InvalidInput(
                 "the description must not contain control characters other than line breaks",
                 "policy.description",

@@ -15,15 +15,15 @@ import msgspec
 
 from backend.domain import BookingStatus
 from backend.policy import PublicEvent, PublicPerson
+from backend.text import CONTROLS, clean
 from backend.timezones import nearest_css_color, vtimezone
 
 PRODID = "-//Bookfeed//Bookfeed 0.1//EN"
 MAX_OCTETS = 75
 
-# TEXT escaping (RFC 5545 3.3.11); other control characters are dropped, never passed on.
+# TEXT escaping (RFC 5545 3.3.11), after text.clean has dropped control characters and
+# turned every line break into "\n": nothing can end a line or split a property.
 _TEXT_ESCAPES = {ord("\\"): "\\\\", ord(";"): "\\;", ord(","): "\\,", ord("\n"): "\\n"}
-_TEXT_ESCAPES.update({c: None for c in range(32) if c not in (9, 10)})
-_TEXT_ESCAPES.update({0x7F: None, 0x85: "\\n", 0x2028: "\\n", 0x2029: "\\n"})
 
 
 class CalendarMeta(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,14 +36,14 @@ class CalendarMeta(msgspec.Struct, frozen=True, kw_only=True):
     color: str | None = None  # "#rrggbb"
 
 
-_NEEDS_ESCAPING = re.compile(r"[\\;,\x00-\x1f\x7f\x85\u2028\u2029]")
+_NEEDS_ESCAPING = re.compile(rf"[\\;,{CONTROLS}]")
 
 
 def escape_text(value: str) -> str:
     """A value as RFC 5545 TEXT: it can never end a line or split a property."""
     if _NEEDS_ESCAPING.search(value) is None:
         return value
-    return value.replace("\r\n", "\n").replace("\r", "\n").translate(_TEXT_ESCAPES)
+    return clean(value).translate(_TEXT_ESCAPES)
 
 
 def fold(line: str) -> str:

@@ -12,6 +12,7 @@ from enum import StrEnum
 import msgspec
 
 from backend.domain import BookingKind, BookingStatus, BookingView, Event, Service
+from backend.text import clean, one_line
 
 
 class Scope(StrEnum):
@@ -102,7 +103,11 @@ class Places(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PublicEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """One booking as a subscriber of one calendar may see it. Empty fields were withheld."""
+    """One booking as a subscriber of one calendar may see it. Empty fields were withheld.
+
+    Its text is clean (no control characters), and only `description` and `notes` may span
+    lines: every other field is one line, as a title or a LOCATION must be.
+    """
 
     uid: str
     start: datetime
@@ -146,7 +151,7 @@ def redact(view: BookingView, policy: Policy) -> PublicEvent:
     shown = policy.details
     offer = view.service if booking.kind is BookingKind.APPOINTMENT else view.event
     busy = policy.busy_only or offer is None
-    title = "Busy" if busy else offer.name
+    title = "Busy" if busy else one_line(offer.name)
     return PublicEvent(
         uid=view.uid,
         start=booking.start,
@@ -158,11 +163,13 @@ def redact(view: BookingView, policy: Policy) -> PublicEvent:
         status=_shown_status(booking.status, shown),
         description=_description(offer, policy),
         staff=_staff(view, shown),
-        resources=tuple(r.name for r in view.resources) if Detail.RESOURCE_NAME in shown else (),
+        resources=(
+            tuple(one_line(r.name) for r in view.resources) if Detail.RESOURCE_NAME in shown else ()
+        ),
         location=_location(view, shown),
         customers=_customers(view, policy),
         booking_fields=_pairs(booking.custom_fields) if Detail.BOOKING_FIELDS in shown else (),
-        notes=booking.notes if Detail.NOTES in shown else None,
+        notes=_paragraphs(booking.notes) if Detail.NOTES in shown else None,
         places=_places(view, shown),
     )
 
@@ -181,7 +188,7 @@ def _description(offer: Service | Event | None, policy: Policy) -> str | None:
     # In busy-only mode the description would tell what the hidden title hides.
     if offer is None or policy.busy_only or Detail.DESCRIPTION not in policy.details:
         return None
-    return offer.description
+    return _paragraphs(offer.description)
 
 
 def _shown_status(status: BookingStatus, shown: frozenset[Detail]) -> BookingStatus | None:
@@ -198,7 +205,10 @@ def _staff(view: BookingView, shown: frozenset[Detail]) -> tuple[PublicPerson, .
     if not (with_name or with_email):
         return ()
     return tuple(
-        PublicPerson(name=s.name if with_name else None, email=s.email if with_email else None)
+        PublicPerson(
+            name=one_line(s.name) if with_name else None,
+            email=_line(s.email) if with_email else None,
+        )
         for s in view.staff
     )
 
@@ -206,7 +216,7 @@ def _staff(view: BookingView, shown: frozenset[Detail]) -> tuple[PublicPerson, .
 def _location(view: BookingView, shown: frozenset[Detail]) -> PublicLocation | None:
     if view.location is None or Detail.LOCATION not in shown:
         return None
-    return PublicLocation(name=view.location.name, address=view.location.address)
+    return PublicLocation(name=one_line(view.location.name), address=_line(view.location.address))
 
 
 def _customers(view: BookingView, policy: Policy) -> tuple[PublicPerson, ...]:
@@ -215,13 +225,13 @@ def _customers(view: BookingView, policy: Policy) -> tuple[PublicPerson, ...]:
     for customer in view.customers:
         person = PublicPerson(
             name=(
-                format_name(customer.name, policy.customer_name_format)
+                format_name(one_line(customer.name), policy.customer_name_format)
                 if Detail.CUSTOMER_NAME in shown
                 else None
             ),
-            email=customer.email if Detail.CUSTOMER_EMAIL in shown else None,
-            phone=customer.phone if Detail.CUSTOMER_PHONE in shown else None,
-            address=customer.address if Detail.CUSTOMER_ADDRESS in shown else None,
+            email=_line(customer.email) if Detail.CUSTOMER_EMAIL in shown else None,
+            phone=_line(customer.phone) if Detail.CUSTOMER_PHONE in shown else None,
+            address=_line(customer.address) if Detail.CUSTOMER_ADDRESS in shown else None,
             custom_fields=(
                 _pairs(customer.custom_fields) if Detail.CUSTOMER_FIELDS in shown else ()
             ),
@@ -242,4 +252,12 @@ def _places(view: BookingView, shown: frozenset[Detail]) -> Places | None:
 
 
 def _pairs(fields: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(fields.items()))
+    return tuple(sorted((one_line(key), one_line(value)) for key, value in fields.items()))
+
+
+def _line(text: str | None) -> str | None:
+    return None if text is None else one_line(text)
+
+
+def _paragraphs(text: str | None) -> str | None:
+    return None if text is None else clean(text)

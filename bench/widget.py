@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader
 
 from backend.accounts import create_account
+from backend.app import printed
 from backend.calendars import CalendarService
 from backend.domain import Account, Booking, BookingKind, Service
 from backend.links import LinkKeys
@@ -82,7 +83,9 @@ async def seed(database: Path) -> tuple[str, CalendarData]:
 
 def cold_render_ms(token: str, data: CalendarData, repeats: int = 30) -> float:
     """Best time to lay out and render the month page without any cache."""
-    environment = Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=True)
+    environment = Environment(
+        loader=FileSystemLoader(ROOT / "templates"), autoescape=True, finalize=printed
+    )
     template = environment.get_template("widget/calendar.html")
     best = float("inf")
     for _ in range(repeats):

@@ -169,7 +169,7 @@ def test_every_problem_of_a_refused_form_shows_at_once_each_as_a_sentence(
     assert messages == [
         "Choose which staff member this calendar follows.",
         "Enter a whole number.",
-        "Name must not be empty.",
+        "Name must not be empty or only invisible characters.",
         "The window may reach 1 to 3650 days ahead.",
         "The refresh hint must be 15 minutes to 7 days.",
         "The colour must look like #1a2b3c.",

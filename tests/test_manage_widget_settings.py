@@ -30,7 +30,7 @@ SAVED = WidgetSettings(
     default_view="list",
     allowed_sites=("https://www.example.com", "https://shop.example.org"),
 )
-ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?")
+ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?", re.ASCII)
 
 
 class Website:

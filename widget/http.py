@@ -9,6 +9,7 @@ from collections.abc import Hashable, Mapping
 import msgspec
 
 from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
+from widget.options import is_site
 
 
 class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -22,9 +23,10 @@ class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
 
 def frame_ancestors(allowed_sites: tuple[str, ...], personal: bool) -> str:
     """Who may frame a widget: the listed sites; with none listed, any site, unless the
-    calendar shows personal data, which no site may show until its owner lists it."""
+    calendar shows personal data, which no site may show until its owner lists it. A stored
+    site that is not a well-formed origin is left out rather than break the header."""
     if allowed_sites:
-        return " ".join(("'self'", *allowed_sites))
+        return " ".join(("'self'", *(site for site in allowed_sites if is_site(site))))
     return "'none'" if personal else "*"
 
 

@@ -32,7 +32,8 @@ class Theme(StrEnum):
 E = TypeVar("E", bound=StrEnum)
 HOUSE_ACCENT = "#2b5fb4"
 MAX_SITES = 20
-_SITE = re.compile(r"(https?)://(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(\d{1,5}))?/?")
+# re.ASCII: \d would otherwise take any script's digits, which no header can carry.
+_SITE = re.compile(r"(https?)://(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(\d{1,5}))?/?", re.ASCII)
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # The days a widget may page to: far inside date's range, so a period's neighbours exist.
@@ -103,6 +104,14 @@ def parse_site(text: str) -> str:
         )
     scheme, wildcard, host, port = match.groups()
     return f"{scheme}://{wildcard or ''}{host}{f':{port}' if port else ''}"
+
+
+def is_site(text: str) -> bool:
+    """Whether `text` is an origin exactly as `parse_site` writes it, so a header may carry it."""
+    try:
+        return parse_site(text) == text
+    except InvalidInput:
+        return False
 
 
 def check_settings(settings: WidgetSettings) -> WidgetSettings:

@@ -8,6 +8,7 @@ from backend.accounts import update_account
 from backend.api.schemas import AccountOut, AccountPatch
 from backend.store import accounts
 from backend.store.db import Database
+from backend.text import clean
 
 
 async def read(db: Database, account_id: str) -> AccountOut:
@@ -21,7 +22,9 @@ async def patch(db: Database, account_id: str, changes: AccountPatch) -> Account
     async with db.reading() as conn:
         account = await accounts.get(conn, account_id)
     given = {
-        name: value for name, value in msgspec.structs.asdict(changes).items() if value is not None
+        name: clean(value) if isinstance(value, str) else value
+        for name, value in msgspec.structs.asdict(changes).items()
+        if value is not None
     }
     await update_account(db, msgspec.structs.replace(account, **given))
     return await read(db, account_id)

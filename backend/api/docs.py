@@ -7,7 +7,8 @@ import re
 from html import escape
 from typing import Any
 
-from litestar import Request
+from litestar import Request, Router
+from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -16,6 +17,16 @@ from backend.api.routes import BEARER
 
 _METHODS = ("get", "put", "post", "patch", "delete")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+# The reference page is plain HTML: no script, style or image, and no reason to be framed.
+_SECURITY_HEADERS = (
+    (
+        "content-security-policy",
+        "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+)
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -27,6 +38,12 @@ def openapi_config() -> OpenAPIConfig:
             "bookings. Authenticate with `Authorization: Bearer KEY` (`bookfeed api-key create`)."
         ),
         path="/schema",
+        openapi_router=Router(
+            "/schema",
+            route_handlers=[],
+            include_in_schema=False,
+            response_headers=[ResponseHeader(name=n, value=v) for n, v in _SECURITY_HEADERS],
+        ),
         render_plugins=[ReferencePage(), JsonRenderPlugin()],
         components=Components(
             security_schemes={BEARER: SecurityScheme(type="http", scheme="bearer")}

@@ -30,6 +30,7 @@ from backend.domain import (
 )
 from backend.errors import InvalidInput
 from backend.store.bookings import normalized
+from backend.text import clean, is_blank
 
 
 class Kind(msgspec.Struct, frozen=True):
@@ -70,11 +71,25 @@ def to_domain(kind: Kind, item: Input, object_id: str | None, field: str = "") -
         object_id = item.id
     elif item.id is not None and item.id != object_id:
         raise InvalidInput("the id in the body differs from the id in the URL", f"{prefix}id")
-    values = {name: getattr(item, name) for name in item.__struct_fields__ if name != "id"}
+    values = {
+        name: _cleaned(getattr(item, name)) for name in item.__struct_fields__ if name != "id"
+    }
     obj = kind.domain(id=object_id, **values)
     if isinstance(obj, Booking):
         _check_booking(obj, prefix)
+    elif is_blank(obj.name):
+        raise InvalidInput("the name has no visible characters", f"{prefix}name")
     return obj
+
+
+def _cleaned(value: Any) -> Any:
+    """A value with its text cleaned: the booking system is the source of truth, so a stray
+    control character is dropped rather than the whole object refused."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(key): clean(text) for key, text in value.items()}
+    return value
 
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999

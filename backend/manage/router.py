@@ -22,6 +22,7 @@ from backend.manage import (
 from backend.manage.web import (
     SignInRequired,
     check_csrf,
+    check_ids,
     provide_owner,
     provide_page,
     security_headers,
@@ -54,7 +55,7 @@ def manage_router() -> Router:
             routes_api_keys.revoke_api_key,
         ],
         dependencies={"page": Provide(provide_page), "owner": Provide(provide_owner)},
-        guards=[check_csrf],
+        guards=[check_ids, check_csrf],
         middleware=[security_headers],
         exception_handlers={
             NotFound: _not_found,

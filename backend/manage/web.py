@@ -18,13 +18,13 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.errors import BookfeedError
+from backend.errors import BookfeedError, NotFound
 from backend.manage.auth import AuthService, Owner
 from backend.manage.devices import DEVICE_COOKIE, DEVICE_LIFETIME
 from backend.manage.formatting import Formatter
 from backend.runtime import Runtime
 from backend.store import accounts
-from backend.store.db import now_utc
+from backend.store.db import holds_integer, now_utc
 
 SESSION_COOKIE = "bookfeed_session"
 NONCE_COOKIE = "bookfeed_csrf"
@@ -159,6 +159,13 @@ async def provide_owner(page: PageDep) -> Owner:
     if page.owner is None:
         raise SignInRequired("sign in first")
     return page.owner
+
+
+async def check_ids(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: an id in the path that no row can have is not found, on every route at once."""
+    for value in connection.path_params.values():
+        if isinstance(value, int) and not holds_integer(value):
+            raise NotFound("no such object")
 
 
 async def check_csrf(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -19,6 +19,15 @@ PRAGMAS = (
 )
 
 
+# SQLite's INTEGER is 64-bit signed: a larger Python int cannot even be sent in a query.
+SMALLEST_INTEGER, LARGEST_INTEGER = -(2**63), 2**63 - 1
+
+
+def holds_integer(value: int) -> bool:
+    """Whether the database can store (and so could ever hold a row with) this integer."""
+    return SMALLEST_INTEGER <= value <= LARGEST_INTEGER
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
