@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.api.routes import BEARER
 
+OPENAPI_JSON = "/schema/openapi.json"
 _METHODS = ("get", "put", "post", "patch", "delete")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
