@@ -254,3 +254,37 @@ def test_unknown_routes_and_wrong_methods_are_problems(
     if allow is not None:
         assert allow <= {m.strip() for m in response.headers["allow"].split(",")}
     assert seeded.get("/staff/x1").json()["name"] == "Sam"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/staff/x1", b'{"name": "Sam", "name": "Eve"}', "name"),
+        (
+            "PUT",
+            "/customers/x1",
+            b'{"name": "J", "custom_fields": {"a": "1", "a": "2"}}',
+            "custom_fields.a",
+        ),
+        ("PATCH", "/account", b'{"name": "A", "week_start": 1, "week_start": 2}', "week_start"),
+        (
+            "POST",
+            "/batch",
+            b'{"staff": [{"id": "s1", "name": "A"}, {"id": "s2", "name": "B"},'
+            b' {"id": "s3", "name": "C", "name": "D"}]}',
+            "staff[2].name",
+        ),
+        ("POST", "/batch", b'{"delete": {"staff": ["x1"], "staff": []}}', "delete.staff"),
+        ("POST", "/batch", b'{"staff": [], "staff": [{"id": "s1", "name": "A"}]}', "staff"),
+    ],
+)
+def test_a_repeated_key_is_a_400_naming_it_and_writes_nothing(
+    seeded: ApiClient, method: str, path: str, body: bytes, field: str
+) -> None:
+    before = {kind: seeded.get(f"/{kind}").json() for kind in ("staff", "customers")}
+    account = seeded.get("/account").json()
+    response = seeded.request(method, path, content=body, headers=JSON)
+    assert_error(response, 400, field)
+    assert f"`{field.rsplit('.', 1)[-1]}` appears twice" in response.json()["detail"]
+    assert {kind: seeded.get(f"/{kind}").json() for kind in ("staff", "customers")} == before
+    assert seeded.get("/account").json() == account
