@@ -67,7 +67,7 @@ def app_from_environment() -> Litestar:
     return create_app(load_settings())
 
 
-@get("/healthz", sync_to_thread=False)
+@get("/healthz", sync_to_thread=False, include_in_schema=False)
 def health() -> str:
     return "ok"
 

@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from backend.api.document import complete
 from backend.api.routes import BEARER
 
 OPENAPI_JSON = "/schema/openapi.json"
@@ -28,11 +29,18 @@ def openapi_config() -> OpenAPIConfig:
             "bookings. Authenticate with `Authorization: Bearer KEY` (`bookfeed api-key create`)."
         ),
         path="/schema",
-        render_plugins=[ReferencePage(), JsonRenderPlugin()],
+        render_plugins=[ReferencePage(), CompleteJson()],
         components=Components(
             security_schemes={BEARER: SecurityScheme(type="http", scheme="bearer")}
         ),
     )
+
+
+class CompleteJson(JsonRenderPlugin):
+    """openapi.json with what Litestar cannot infer (backend.api.document)."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, complete(openapi_schema))
 
 
 class ReferencePage(OpenAPIRenderPlugin):
@@ -42,6 +50,7 @@ class ReferencePage(OpenAPIRenderPlugin):
         super().__init__(path="/")
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        openapi_schema = complete(openapi_schema)
         info = openapi_schema.get("info", {})
         parts = [
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>",

@@ -17,7 +17,8 @@ def etag_of(shown: Any) -> str:
 
 def check_if_match(if_match: str | None, current: Any | None) -> None:
     """RFC 9110 13.1.1: `*` needs the object to exist, otherwise one of the listed tags must
-    be its tag by strong comparison (a weak tag never matches). None is no condition."""
+    be its tag by strong comparison (a weak tag, or anything else, never matches). None is
+    no condition."""
     if if_match is None:
         return
     if current is not None:

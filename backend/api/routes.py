@@ -6,8 +6,9 @@ per-kind handlers are built in a loop and Litestar reads their types from the an
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, delete, get, patch, post, put
+from litestar import HttpMethod, Request, Response, Router, delete, get, patch, post, put, route
 from litestar.di import NamedDependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 
 from backend.api import account, sync
@@ -39,7 +40,7 @@ def api_router(max_body_bytes: int) -> Router:
         handlers.extend(_kind_handlers(kind))
     return Router(
         path="/api/v1",
-        route_handlers=handlers,
+        route_handlers=[*_options_handlers(handlers), *handlers],
         dependencies={
             "account_id": Provide(account_of_key),
             "db": Provide(_database, sync_to_thread=False),
@@ -48,6 +49,26 @@ def api_router(max_body_bytes: int) -> Router:
         request_max_body_size=max_body_bytes,
         security=[{BEARER: []}],
     )
+
+
+def _options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """OPTIONS for each path, listing all of its methods. Registered before the others: the
+    answer Litestar adds by itself lists only the methods registered before it."""
+    methods: dict[str, set[str]] = {}
+    for handler in handlers:
+        for path in handler.paths:
+            methods.setdefault(path, {"OPTIONS"}).update(handler.http_methods)
+    return [_options(path, ", ".join(sorted(allowed))) for path, allowed in methods.items()]
+
+
+def _options(path: str, allow: str) -> HTTPRouteHandler:
+    def options() -> Response[None]:
+        return Response(None, status_code=204, headers={"Allow": allow})
+
+    options.__name__ = options.__qualname__ = f"options_{path}"
+    return route(
+        path, http_method=[HttpMethod.OPTIONS], include_in_schema=False, sync_to_thread=False
+    )(options)
 
 
 def _database(request: Request[Any, Any, Any]) -> Database:
