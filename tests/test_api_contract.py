@@ -77,3 +77,23 @@ def api_key() -> Iterator[str]:
 @schema.parametrize()
 def test_every_operation_keeps_to_the_document(case: Any, api_key: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {api_key}"})
+
+
+def test_the_document_states_what_clients_generate_code_from() -> None:
+    put = DOCUMENT["paths"]["/api/v1/staff/{object_id}"]["put"]
+    assert put["responses"]["201"]["headers"]["ETag"]
+    assert put["responses"]["200"]["headers"]["ETag"]
+    assert {"400", "401", "412", "413", "429"} <= set(put["responses"])
+    problem = put["responses"]["412"]["content"]["application/problem+json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/Problem"}
+    assert "Retry-After" in put["responses"]["429"]["headers"]
+    parameters = {parameter["name"]: parameter for parameter in put["parameters"]}
+    assert parameters["object_id"]["schema"]["pattern"].startswith("^[A-Za-z0-9]")
+    assert parameters["If-Match"]["in"] == "header"
+    delete = DOCUMENT["paths"]["/api/v1/bookings/{object_id}"]["delete"]
+    assert {"204", "404", "409", "412"} <= set(delete["responses"])
+    components = DOCUMENT["components"]["schemas"]
+    assert components["Problem"]["required"] == ["type", "title", "status", "detail"]
+    for name in ("StaffIn", "BookingIn", "Batch", "Deletions", "AccountPatch"):
+        assert components[name]["additionalProperties"] is False
+    assert all(path.startswith("/api/v1/") for path in DOCUMENT["paths"])

@@ -105,8 +105,8 @@ def _type(spec: dict[str, Any]) -> str:
     if "$ref" in spec:
         name = spec["$ref"].rsplit("/", 1)[-1]
         return f"<a href='#{escape(name)}'>{escape(name)}</a>"
-    if "oneOf" in spec:
-        return " or ".join(_type(option) for option in spec["oneOf"])
+    if "oneOf" in spec or "anyOf" in spec:
+        return " or ".join(_type(option) for option in spec.get("oneOf", spec.get("anyOf")))
     if spec.get("type") == "array":
         return f"list of {_type(spec.get('items', {}))}"
     shown = [str(spec.get("type", "any"))]
