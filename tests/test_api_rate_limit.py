@@ -65,6 +65,6 @@ def test_the_bucket_refills_at_the_configured_rate() -> None:
 def test_the_limit_is_configured_by_environment(tmp_path: Path) -> None:
     env = {"BOOKFEED_DATABASE": str(tmp_path / "db.sqlite3"), "BOOKFEED_SECRET_KEY": "k"}
     default = load_settings(env)
-    assert default.api_rate_limit >= 100 and default.api_burst >= 1000
+    assert default.api_rate_limit >= 1000 and default.api_burst >= 10_000
     configured = load_settings({**env, "BOOKFEED_API_RATE_LIMIT": "5", "BOOKFEED_API_BURST": "7"})
     assert (configured.api_rate_limit, configured.api_burst) == (5, 7)
