@@ -4,18 +4,16 @@ checks on each answer. Bounded and seeded, so it is quick and the same on every 
 
 from __future__ import annotations
 
-import asyncio
+import atexit
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
+from anyio.from_thread import start_blocking_portal
 from litestar.testing import TestClient
 from schemathesis.config import SchemathesisConfig
-from schemathesis.python.asgi import shutdown_lifespans
 
 from backend.accounts import create_account
 from backend.api_keys import create_key
@@ -28,37 +26,6 @@ MAX_EXAMPLES = 15
 ACCEPTED = ["2xx", "401", "404", "409", "429"]
 
 
-def _also_accepted(*statuses: str) -> dict[str, Any]:
-    return {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, *statuses]}}
-
-
-CONFIG = SchemathesisConfig.from_dict(
-    {
-        "seed": 8,
-        "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-        "checks": {"enabled": True},
-        # Valid by the document yet refused, by rules no schema can state: a body's references
-        # must exist, an end come after its start, its id match the URL's, a time zone exist
-        # (400); and If-Match depends on what is stored (412).
-        "operations": [
-            {"include-method": ["PUT", "POST", "PATCH"], "checks": _also_accepted("400", "412")},
-            {"include-method": ["DELETE"], "checks": _also_accepted("412")},
-        ],
-    }
-)
-
-# The operations become tests when this module is collected, so the app (not yet started)
-# and its database's place exist from then on; the fixture below fills and removes it.
-FOLDER = Path(tempfile.mkdtemp(prefix="bookfeed-contract-"))
-# No rate limit: how many requests fit in a burst would depend on the machine's speed.
-SETTINGS = Settings(database=FOLDER / "bookfeed.sqlite3", secret_key=b"contract", api_rate_limit=0)
-APP = create_app(SETTINGS)
-# The document as served (without starting the app: serving it needs no database).
-DOCUMENT = TestClient(APP).get("/schema/openapi.json").json()
-schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
-schema.app = APP  # as schemathesis.openapi.from_asgi does: requests reach the app in-process
-
-
 async def _account_with_key(database: Path) -> str:
     db = await Database.open(database)
     try:
@@ -69,16 +36,45 @@ async def _account_with_key(database: Path) -> str:
     return key
 
 
-@pytest.fixture(scope="module")
-def api_key() -> Iterator[str]:
-    yield asyncio.run(_account_with_key(FOLDER / "bookfeed.sqlite3"))
-    shutdown_lifespans()  # schemathesis started the app on its first request
-    shutil.rmtree(FOLDER, ignore_errors=True)
+def _also_accepted(*statuses: str) -> dict[str, Any]:
+    return {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, *statuses]}}
+
+
+# The operations become tests when this module is collected, so the database, its key and the
+# app (not yet started: schemathesis starts it on its first request) exist from then on; the
+# folder goes at exit, after schemathesis has stopped the app (atexit runs last-in first-out).
+FOLDER = Path(tempfile.mkdtemp(prefix="bookfeed-contract-"))
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
+with start_blocking_portal() as portal:  # a thread of its own: an event loop may be running
+    API_KEY = portal.call(_account_with_key, FOLDER / "bookfeed.sqlite3")
+# No rate limit: how many requests fit in a burst would depend on the machine's speed.
+SETTINGS = Settings(database=FOLDER / "bookfeed.sqlite3", secret_key=b"contract", api_rate_limit=0)
+APP = create_app(SETTINGS)
+# The document as served (serving it needs no database, so the app need not start for it).
+DOCUMENT = TestClient(APP).get("/schema/openapi.json").json()
+
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "seed": 8,
+        "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
+        "checks": {"enabled": True},
+        "auth": {"openapi": {"BearerApiKey": {"bearer": API_KEY}}},
+        # Valid by the document yet refused, by rules no schema can state: a body's references
+        # must exist, an end come after its start, its id match the URL's, a time zone exist
+        # (400); and If-Match depends on what is stored (412).
+        "operations": [
+            {"include-method": ["PUT", "POST", "PATCH"], "checks": _also_accepted("400", "412")},
+            {"include-method": ["DELETE"], "checks": _also_accepted("412")},
+        ],
+    }
+)
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
+schema.app = APP  # as schemathesis.openapi.from_asgi does: requests reach the app in-process
 
 
 @schema.parametrize()
-def test_every_operation_keeps_to_the_document(case: Any, api_key: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {api_key}"})
+def test_every_operation_keeps_to_the_document(case: Any) -> None:
+    case.call_and_validate()
 
 
 def test_the_document_states_what_clients_generate_code_from() -> None:
