@@ -288,3 +288,19 @@ def test_a_repeated_key_is_a_400_naming_it_and_writes_nothing(
     assert f"`{field.rsplit('.', 1)[-1]}` appears twice" in response.json()["detail"]
     assert {kind: seeded.get(f"/{kind}").json() for kind in ("staff", "customers")} == before
     assert seeded.get("/account").json() == account
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/api/v1/staff/x1", "DELETE, GET, OPTIONS, PUT"),
+        ("/api/v1/account", "GET, OPTIONS, PATCH"),
+        ("/api/v1/bookings", "GET, OPTIONS"),
+    ],
+)
+def test_options_lists_every_method_of_the_address(
+    seeded: ApiClient, path: str, allow: str
+) -> None:
+    response = seeded.harness.client.options(path)
+    assert response.status_code == 204
+    assert response.headers["allow"] == allow

@@ -11,6 +11,8 @@ import pytest
 from backend.api.rate_limit import TokenBuckets
 from backend.api_keys import create_key
 from backend.settings import Settings, load_settings
+from backend.store import accounts
+from backend.store.db import Database
 from tests.conftest import ApiClient, api_client
 from tests.test_api_errors import assert_error
 
@@ -28,6 +30,7 @@ def test_past_the_burst_a_key_gets_429_with_retry_after_and_changes_nothing(
     assert api.put("/staff/s1", {"name": "Sam"}).status_code == 201
     assert api.get("/staff/s1").status_code == 200
     assert api.post("/batch", {"staff": [{"id": f"b{i}", "name": "B"} for i in range(50)]}).json()
+    version = api.harness.call(_data_version, api.harness.runtime.db, "acme")
     refused = api.put("/staff/s1", {"name": "Eve"})
     assert_error(refused, 429, None)
     assert 1 <= int(refused.headers["retry-after"]) <= 100
@@ -39,6 +42,12 @@ def test_past_the_burst_a_key_gets_429_with_retry_after_and_changes_nothing(
     same_account = ApiClient(api.harness, "acme", second_key)
     assert same_account.get("/staff/s1").json()["name"] == "Sam"
     assert same_account.get("/staff/b49").status_code == 200
+    assert api.harness.call(_data_version, api.harness.runtime.db, "acme") == version
+
+
+async def _data_version(db: Database, account_id: str) -> int:
+    async with db.reading() as conn:
+        return (await accounts.get_record(conn, account_id)).data_version
 
 
 def test_a_bad_key_is_refused_before_it_is_counted(api: ApiClient) -> None:
