@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.exceptions.responses import create_exception_response
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from backend.api.docs import openapi_config
+from backend.api.docs import OPENAPI_JSON, openapi_config
+from backend.api.errors import api_error
 from backend.api.routes import api_router
 from backend.error_log import logging_config
 from backend.errors import BookfeedError, http_status
 from backend.feeds import FeedPublisher
-from backend.manage.router import home, manage_router
+from backend.manage.router import home, manage_router, method_not_allowed_page, not_found_page
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
 from backend.static import static_files_router
@@ -56,7 +60,7 @@ def create_app(settings: Settings) -> Litestar:
             engine_callback=_print_clean_text,
         ),
         lifespan=[lifespan],
-        exception_handlers={BookfeedError: domain_error},
+        exception_handlers={BookfeedError: domain_error, HTTPException: http_error},
         openapi_config=openapi_config(),
         logging_config=logging_config(),
         state=State({"runtime": runtime, "widget": widget}),
@@ -78,9 +82,32 @@ def printed(value: object) -> object:
     return clean(value) if isinstance(value, str) else value
 
 
-@get("/healthz", sync_to_thread=False)
+@get("/healthz", sync_to_thread=False, include_in_schema=False)
 def health() -> str:
     return "ok"
+
+
+_PLAIN_PREFIXES = ("/feeds/", "/embed/", "/static/")
+
+
+def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """Litestar's own errors (no such route, wrong method) in the form of the part they hit:
+    problem details for the API, the owner pages' error page elsewhere, plain text where a
+    widget or feed client asked."""
+    path: str = request.scope["path"]
+    if path.startswith("/api/") or path == "/api" or path == OPENAPI_JSON:
+        return api_error(request, error)
+    if error.status_code not in (404, 405):
+        return create_exception_response(request, error)
+    if path.startswith(_PLAIN_PREFIXES):
+        text = "Not found\n" if error.status_code == 404 else "Method not allowed\n"
+        headers = dict(error.headers or {})
+        return Response(
+            text, status_code=error.status_code, media_type=MediaType.TEXT, headers=headers
+        )
+    if error.status_code == 404:
+        return not_found_page(request, error)
+    return method_not_allowed_page(request, error)
 
 
 def domain_error(_: Request, error: BookfeedError) -> Response:

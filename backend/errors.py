@@ -75,10 +75,16 @@ class Conflict(BookfeedError):
         self.field = field
 
 
+class PreconditionFailed(BookfeedError):
+    """The object is not in the state the caller based its change on (If-Match)."""
+
+
 def http_status(error: BookfeedError) -> int:
     """The HTTP status that answers a domain error."""
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):
         return 409
+    if isinstance(error, PreconditionFailed):
+        return 412
     return 400

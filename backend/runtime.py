@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
+from backend.api.rate_limit import TokenBuckets
 from backend.calendars import CalendarService
 from backend.feed_cache import FeedCache
 from backend.fetchlog import FetchRecorder
@@ -25,6 +26,7 @@ class Runtime:
         self.recorder = FetchRecorder()
         self.feed_cache: FeedCache = FeedCache()
         self.retention = timedelta(days=settings.link_retention_days)
+        self.api_limit = TokenBuckets(settings.api_rate_limit, settings.api_burst)
         self._db: Database | None = None
         self._index: LinkIndex | None = None
         self._flusher: asyncio.Task[None] | None = None

@@ -21,6 +21,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     link_retention_days: int = 90
     fetch_flush_seconds: float = 5.0
     max_body_bytes: int = 16 * 1024 * 1024  # an API request body; a 10,000-booking batch is ~4 MB
+    # Per API key and process: a burst that takes a 10,000-object sync of single PUTs at full
+    # speed, then about what one process serves, so only a runaway client waits. 0: no limit.
+    api_rate_limit: float = 1000.0
+    api_burst: int = 10_000
 
     def base_url(self) -> str:
         """The origin that absolute links start with, without a trailing slash."""
@@ -43,6 +47,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=int(env.get("BOOKFEED_PORT", "8000")),
         link_retention_days=int(env.get("BOOKFEED_LINK_RETENTION_DAYS", "90")),
         max_body_bytes=int(env.get("BOOKFEED_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
+        api_rate_limit=float(env.get("BOOKFEED_API_RATE_LIMIT", "1000")),
+        api_burst=int(env.get("BOOKFEED_API_BURST", "10000")),
     )
 
 

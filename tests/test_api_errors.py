@@ -1,8 +1,9 @@
-"""Bad input through HTTP: every error is JSON naming the problem and the field, and
-changes nothing."""
+"""Bad input through HTTP: every error is an RFC 9457 problem naming the problem and the
+field, and changes nothing."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import msgspec
@@ -17,11 +18,14 @@ JSON = {"Content-Type": "application/json"}
 
 
 def assert_error(response: Any, status: int, field: str | None) -> None:
+    """An RFC 9457 problem: its status, the status's phrase, a detail, and the field to blame."""
     assert response.status_code == status
-    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
+    assert body["type"] == "about:blank"
+    assert body["title"] == HTTPStatus(status).phrase
     assert body["status"] == status
-    assert isinstance(body["error"], str) and body["error"]
+    assert isinstance(body["detail"], str) and body["detail"]
     assert body.get("field") == field
 
 
@@ -35,7 +39,7 @@ def test_malformed_json_is_a_400_and_writes_nothing(seeded: ApiClient) -> None:
     version = seeded.data_version()
     response = seeded.put("/staff/s-9", content=b'{"name": "Sam"', headers=JSON)
     assert_error(response, 400, None)
-    assert "JSON" in response.json()["error"]
+    assert "JSON" in response.json()["detail"]
     assert seeded.get("/staff/s-9").status_code == 404
     assert seeded.data_version() == version
 
@@ -80,7 +84,7 @@ def test_an_unknown_field_is_rejected_not_dropped(
 ) -> None:
     response = seeded.put(path, body)
     assert_error(response, 400, field)
-    assert "unknown field" in response.json()["error"]
+    assert "unknown field" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -142,7 +146,7 @@ def test_a_reference_to_an_unknown_object_names_it(
 ) -> None:
     response = seeded.put("/bookings/b-9", appointment(**changes))
     assert_error(response, 400, field)
-    assert "'nope'" in response.json()["error"]
+    assert "'nope'" in response.json()["detail"]
     assert seeded.get("/bookings/b-9").status_code == 404
 
 
@@ -159,7 +163,7 @@ def test_deleting_a_referenced_object_is_a_409_and_keeps_it(seeded: ApiClient) -
     for kind in ("staff", "resources", "locations", "services", "customers"):
         response = seeded.delete(f"/{kind}/x1")
         assert_error(response, 409, None)
-        assert "referenced" in response.json()["error"]
+        assert "referenced" in response.json()["detail"]
         assert seeded.get(f"/{kind}/x1").status_code == 200
     assert seeded.get("/bookings/b-1").json()["staff_ids"] == ["x1"]
 
@@ -225,6 +229,78 @@ def settings(settings: Settings) -> Settings:
 def test_an_oversized_body_is_a_413_with_the_configured_limit(seeded: ApiClient) -> None:
     response = seeded.put("/services/s-9", {"name": "Big", "description": "x" * 5000})
     assert_error(response, 413, None)
-    assert "4096" in response.json()["error"]
+    assert "4096" in response.json()["detail"]
     assert seeded.get("/services/s-9").status_code == 404
     assert seeded.put("/services/s-9", {"name": "Small"}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("GET", "/api/v1/nope", 404, None),
+        ("GET", "/api/v2/staff", 404, None),
+        ("GET", "/api/v1/staff/x1/more", 404, None),
+        ("POST", "/api/v1/staff/x1", 405, {"GET", "PUT", "DELETE"}),
+        ("DELETE", "/api/v1/batch", 405, {"POST"}),
+        ("PUT", "/api/v1/account", 405, {"GET", "PATCH"}),
+        ("PUT", "/schema/openapi.json", 405, {"GET"}),
+    ],
+)
+def test_unknown_routes_and_wrong_methods_are_problems(
+    seeded: ApiClient, method: str, path: str, status: int, allow: set[str] | None
+) -> None:
+    response = seeded.harness.client.request(method, path, headers=seeded.headers)
+    assert_error(response, status, None)
+    if allow is not None:
+        assert allow <= {m.strip() for m in response.headers["allow"].split(",")}
+    assert seeded.get("/staff/x1").json()["name"] == "Sam"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/staff/x1", b'{"name": "Sam", "name": "Eve"}', "name"),
+        (
+            "PUT",
+            "/customers/x1",
+            b'{"name": "J", "custom_fields": {"a": "1", "a": "2"}}',
+            "custom_fields.a",
+        ),
+        ("PATCH", "/account", b'{"name": "A", "week_start": 1, "week_start": 2}', "week_start"),
+        (
+            "POST",
+            "/batch",
+            b'{"staff": [{"id": "s1", "name": "A"}, {"id": "s2", "name": "B"},'
+            b' {"id": "s3", "name": "C", "name": "D"}]}',
+            "staff[2].name",
+        ),
+        ("POST", "/batch", b'{"delete": {"staff": ["x1"], "staff": []}}', "delete.staff"),
+        ("POST", "/batch", b'{"staff": [], "staff": [{"id": "s1", "name": "A"}]}', "staff"),
+    ],
+)
+def test_a_repeated_key_is_a_400_naming_it_and_writes_nothing(
+    seeded: ApiClient, method: str, path: str, body: bytes, field: str
+) -> None:
+    before = {kind: seeded.get(f"/{kind}").json() for kind in ("staff", "customers")}
+    account = seeded.get("/account").json()
+    response = seeded.request(method, path, content=body, headers=JSON)
+    assert_error(response, 400, field)
+    assert f"`{field.rsplit('.', 1)[-1]}` appears twice" in response.json()["detail"]
+    assert {kind: seeded.get(f"/{kind}").json() for kind in ("staff", "customers")} == before
+    assert seeded.get("/account").json() == account
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/api/v1/staff/x1", "DELETE, GET, OPTIONS, PUT"),
+        ("/api/v1/account", "GET, OPTIONS, PATCH"),
+        ("/api/v1/bookings", "GET, OPTIONS"),
+    ],
+)
+def test_options_lists_every_method_of_the_address(
+    seeded: ApiClient, path: str, allow: str
+) -> None:
+    response = seeded.harness.client.options(path)
+    assert response.status_code == 204
+    assert response.headers["allow"] == allow

@@ -137,7 +137,7 @@ def test_a_name_of_only_invisible_characters_is_refused_by_the_api(
     refused = api.put("/staff/st-1", {"name": name})
     assert refused.status_code == 400
     assert refused.json()["field"] == "name"
-    assert "no visible characters" in refused.json()["error"]
+    assert "no visible characters" in refused.json()["detail"]
     assert api.get("/staff/st-1").status_code == 404
     batch = api.post(
         "/batch", {"resources": [{"id": "r1", "name": "Room"}, {"id": "r2", "name": name}]}

@@ -30,7 +30,7 @@ from widget.urls import WidgetUrls, carried
 
 
 def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
-    @get("/embed/{token:str}")
+    @get("/embed/{token:str}", include_in_schema=False)
     async def calendar_page(request: Request, token: FromPath[str]) -> Response[bytes]:
         found = await _data(publisher, token)
         if found is None:
@@ -52,7 +52,7 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
             publisher.pages.put(key, page)
         return _respond(request, page)
 
-    @get("/embed/{token:str}/events/{uid:str}")
+    @get("/embed/{token:str}/events/{uid:str}", include_in_schema=False)
     async def event_page(
         request: Request, token: FromPath[str], uid: FromPath[str]
     ) -> Response[bytes]:

@@ -13,8 +13,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from backend.api.document import complete
 from backend.api.routes import BEARER
 
+OPENAPI_JSON = "/schema/openapi.json"
 _METHODS = ("get", "put", "post", "patch", "delete")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 # The reference page is plain HTML: no script, style or image, and no reason to be framed.
@@ -44,11 +46,18 @@ def openapi_config() -> OpenAPIConfig:
             include_in_schema=False,
             response_headers=[ResponseHeader(name=n, value=v) for n, v in _SECURITY_HEADERS],
         ),
-        render_plugins=[ReferencePage(), JsonRenderPlugin()],
+        render_plugins=[ReferencePage(), CompleteJson()],
         components=Components(
             security_schemes={BEARER: SecurityScheme(type="http", scheme="bearer")}
         ),
     )
+
+
+class CompleteJson(JsonRenderPlugin):
+    """openapi.json with what Litestar cannot infer (backend.api.document)."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, complete(openapi_schema))
 
 
 class ReferencePage(OpenAPIRenderPlugin):
@@ -58,6 +67,7 @@ class ReferencePage(OpenAPIRenderPlugin):
         super().__init__(path="/")
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        openapi_schema = complete(openapi_schema)
         info = openapi_schema.get("info", {})
         parts = [
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -112,8 +122,8 @@ def _type(spec: dict[str, Any]) -> str:
     if "$ref" in spec:
         name = spec["$ref"].rsplit("/", 1)[-1]
         return f"<a href='#{escape(name)}'>{escape(name)}</a>"
-    if "oneOf" in spec:
-        return " or ".join(_type(option) for option in spec["oneOf"])
+    if "oneOf" in spec or "anyOf" in spec:
+        return " or ".join(_type(option) for option in spec.get("oneOf", spec.get("anyOf")))
     if spec.get("type") == "array":
         return f"list of {_type(spec.get('items', {}))}"
     shown = [str(spec.get("type", "any"))]

@@ -6,21 +6,30 @@ per-kind handlers are built in a loop and Litestar reads their types from the an
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, delete, get, patch, post, put
+from litestar import HttpMethod, Request, Response, Router, delete, get, patch, post, put, route
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 
 from backend.api import account, sync
 from backend.api.auth import account_of_key
 from backend.api.decoding import StrictBody
 from backend.api.errors import api_error
 from backend.api.kinds import KINDS, Kind
+from backend.api.preconditions import etag_of
 from backend.api.schemas import AccountOut, AccountPatch, Batch, BatchResult, Page
 from backend.errors import BookfeedError
 from backend.store.db import Database
 from backend.store.objects import Change
 
 BEARER = "BearerApiKey"
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        description="Change only if the object's ETag is one of these (`*`: only if it exists)",
+    ),
+]
 DatabaseDep = NamedDependency[Database]
 AccountDep = NamedDependency[str]
 
@@ -31,7 +40,7 @@ def api_router(max_body_bytes: int) -> Router:
         handlers.extend(_kind_handlers(kind))
     return Router(
         path="/api/v1",
-        route_handlers=handlers,
+        route_handlers=[*_options_handlers(handlers), *handlers],
         dependencies={
             "account_id": Provide(account_of_key),
             "db": Provide(_database, sync_to_thread=False),
@@ -42,13 +51,34 @@ def api_router(max_body_bytes: int) -> Router:
     )
 
 
+def _options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """OPTIONS for each path, listing all of its methods. Registered before the others: the
+    answer Litestar adds by itself lists only the methods registered before it."""
+    methods: dict[str, set[str]] = {}
+    for handler in handlers:
+        for path in handler.paths:
+            methods.setdefault(path, {"OPTIONS"}).update(handler.http_methods)
+    return [_options(path, ", ".join(sorted(allowed))) for path, allowed in methods.items()]
+
+
+def _options(path: str, allow: str) -> HTTPRouteHandler:
+    def options() -> Response[None]:
+        return Response(None, status_code=204, headers={"Allow": allow})
+
+    options.__name__ = options.__qualname__ = f"options_{path}"
+    return route(
+        path, http_method=[HttpMethod.OPTIONS], include_in_schema=False, sync_to_thread=False
+    )(options)
+
+
 def _database(request: Request[Any, Any, Any]) -> Database:
     return request.app.state.runtime.db
 
 
 @get("/account", tags=["account"], summary="Read the account's settings and data version")
-async def read_account(db: DatabaseDep, account_id: AccountDep) -> AccountOut:
-    return await account.read(db, account_id)
+async def read_account(db: DatabaseDep, account_id: AccountDep) -> Response[AccountOut]:
+    shown = await account.read(db, account_id)
+    return Response(shown, headers={"ETag": etag_of(shown)})
 
 
 @patch(
@@ -83,18 +113,24 @@ def _kind_handlers(kind: Kind) -> list[Any]:
     tags = [kind.name]
 
     async def put_object(
-        db: DatabaseDep, account_id: AccountDep, object_id: FromPath[str], data: Any
+        db: DatabaseDep,
+        account_id: AccountDep,
+        object_id: FromPath[str],
+        data: Any,
+        if_match: IfMatch = None,
     ) -> Any:
-        change, stored = await sync.put(db, account_id, kind, object_id, data)
-        return Response(stored, status_code=201 if change is Change.CREATED else 200)
+        change, stored = await sync.put(db, account_id, kind, object_id, data, if_match)
+        status = 201 if change is Change.CREATED else 200
+        return Response(stored, status_code=status, headers={"ETag": etag_of(stored)})
 
     async def get_object(db: DatabaseDep, account_id: AccountDep, object_id: FromPath[str]) -> Any:
-        return await sync.get(db, account_id, kind, object_id)
+        shown = await sync.get(db, account_id, kind, object_id)
+        return Response(shown, headers={"ETag": etag_of(shown)})
 
     async def delete_object(
-        db: DatabaseDep, account_id: AccountDep, object_id: FromPath[str]
+        db: DatabaseDep, account_id: AccountDep, object_id: FromPath[str], if_match: IfMatch = None
     ) -> None:
-        await sync.delete(db, account_id, kind, object_id)
+        await sync.delete(db, account_id, kind, object_id, if_match)
 
     async def list_objects(
         db: DatabaseDep,
@@ -108,7 +144,7 @@ def _kind_handlers(kind: Kind) -> list[Any]:
     put_object.__annotations__.update(
         {"data": JSONBody[kind.schema], "return": Response[kind.domain]}
     )
-    get_object.__annotations__["return"] = kind.domain
+    get_object.__annotations__["return"] = Response[kind.domain]
     list_objects.__annotations__["return"] = Page[kind.domain]
     for handler in (put_object, get_object, delete_object, list_objects):
         handler.__name__ = handler.__qualname__ = f"{handler.__name__}_{kind.name}"

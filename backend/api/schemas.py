@@ -179,7 +179,12 @@ class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
     next_after: str | None = None
 
 
-class ErrorBody(msgspec.Struct, frozen=True, kw_only=True):
+class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """An error as RFC 9457 problem details; `field` is the path of the offending value
+    (e.g. `bookings[3].start`), present when one value is to blame."""
+
+    type: str
+    title: str
     status: int
-    error: str
+    detail: str
     field: str | None = None

@@ -7,6 +7,7 @@ from typing import Any
 import aiosqlite
 
 from backend.api.kinds import KINDS, Kind, check_id, to_domain
+from backend.api.preconditions import check_if_match
 from backend.api.schemas import Batch, BatchResult, Counts, Input
 from backend.domain import Booking
 from backend.errors import Conflict, NotFound
@@ -16,12 +17,19 @@ from backend.store.objects import Change
 
 
 async def put(
-    db: Database, account_id: str, kind: Kind, object_id: str, item: Input
+    db: Database,
+    account_id: str,
+    kind: Kind,
+    object_id: str,
+    item: Input,
+    if_match: str | None = None,
 ) -> tuple[Change, Any]:
     """Create or replace one object, and read it back as stored; the same object twice
-    changes nothing the second time."""
+    changes nothing the second time. With `if_match`, only if the object is as tagged."""
     obj = to_domain(kind, item, check_id(object_id))
     async with db.transaction() as conn:
+        if if_match is not None:
+            check_if_match(if_match, await _get_if_present(conn, account_id, kind, obj.id))
         if kind.domain is Booking:
             change = await bookings.upsert(conn, account_id, obj, now_utc())
         else:
@@ -40,10 +48,24 @@ async def _get(conn: aiosqlite.Connection, account_id: str, kind: Kind, object_i
     return await objects.get(conn, account_id, kind.domain, object_id)
 
 
-async def delete(db: Database, account_id: str, kind: Kind, object_id: str) -> None:
-    """Remove one object; one still referenced by a booking is a Conflict."""
+async def _get_if_present(
+    conn: aiosqlite.Connection, account_id: str, kind: Kind, object_id: str
+) -> Any | None:
+    try:
+        return await _get(conn, account_id, kind, object_id)
+    except NotFound:
+        return None
+
+
+async def delete(
+    db: Database, account_id: str, kind: Kind, object_id: str, if_match: str | None = None
+) -> None:
+    """Remove one object; one still referenced by a booking is a Conflict. With `if_match`,
+    only if the object is as tagged."""
     check_id(object_id)
     async with db.transaction() as conn:
+        if if_match is not None:
+            check_if_match(if_match, await _get_if_present(conn, account_id, kind, object_id))
         if kind.domain is Booking:
             await bookings.delete(conn, account_id, object_id)
         else:

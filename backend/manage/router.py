@@ -9,7 +9,8 @@ from urllib.parse import quote
 from litestar import Request, Response, Router, get
 from litestar.di import Provide
 from litestar.exceptions import PermissionDeniedException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.types import Receive, Scope, Send
 
 from backend.errors import NotFound
 from backend.manage import (
@@ -20,6 +21,7 @@ from backend.manage import (
     routes_widget,
 )
 from backend.manage.web import (
+    SECURITY_HEADERS,
     SignInRequired,
     check_csrf,
     check_ids,
@@ -58,7 +60,7 @@ def manage_router() -> Router:
         guards=[check_ids, check_csrf],
         middleware=[security_headers],
         exception_handlers={
-            NotFound: _not_found,
+            NotFound: not_found_page,
             SignInRequired: _to_sign_in,
             PermissionDeniedException: _forbidden,
         },
@@ -71,13 +73,43 @@ async def home() -> Redirect:
     return Redirect("/manage/", status_code=303)
 
 
-def _not_found(_: Request[Any, Any, Any], __: Exception) -> Template:
-    return Template("manage/error.html", context={"title": "Not found"}, status_code=404)
+class ErrorPage(Response[bytes]):
+    """manage/error.html as an exception handler's answer, with the navigation of whoever is
+    signed in. Exception handlers are synchronous and finding the owner is not, so the page
+    is rendered when the answer is sent."""
+
+    def __init__(
+        self, title: str, status_code: int, message: str = "", headers: dict[str, str] | None = None
+    ) -> None:
+        security = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
+        super().__init__(b"", status_code=status_code, headers={**security, **(headers or {})})
+        self.title = title
+        self.message = message
+
+    def to_asgi_response(self, app: Any, request: Request[Any, Any, Any], **_: Any) -> Any:
+        async def send_page(scope: Scope, receive: Receive, send: Send) -> None:
+            page = await provide_page(request)
+            template = await page.render(
+                "manage/error.html", self.status_code, title=self.title, message=self.message
+            )
+            answer = template.to_asgi_response(None, request, headers=dict(self.headers))
+            await answer(scope, receive, send)
+
+        return send_page
 
 
-def _forbidden(_: Request[Any, Any, Any], error: Exception) -> Template:
-    context = {"title": "Form expired", "message": getattr(error, "detail", "")}
-    return Template("manage/error.html", context=context, status_code=403)
+def not_found_page(_: Request[Any, Any, Any], __: Exception) -> ErrorPage:
+    return ErrorPage("Not found", 404)
+
+
+def method_not_allowed_page(_: Request[Any, Any, Any], error: Exception) -> ErrorPage:
+    headers = dict(getattr(error, "headers", None) or {})
+    message = "This address does not take that kind of request."
+    return ErrorPage("Method not allowed", 405, message, headers)
+
+
+def _forbidden(_: Request[Any, Any, Any], error: Exception) -> ErrorPage:
+    return ErrorPage("Form expired", 403, getattr(error, "detail", ""))
 
 
 def _to_sign_in(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
