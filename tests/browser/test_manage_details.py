@@ -140,17 +140,10 @@ def test_a_personal_data_calendar_is_refused_by_another_website_and_says_so(
     server: LiveServer, page: Any, browser: Any, host: HostSite
 ) -> None:
     website = browser.new_page(viewport=DESKTOP)  # its refusals are expected, not errors
-    refused: list[str] = []
-    website.on("console", lambda message: refused.append(message.text))
-    website.goto(host.page("personal", host_page(server, [(token_of(server, MAYA), {})])))
+    refusal = "frame-ancestors 'none'"
+    with website.expect_console_message(lambda message: refusal in message.text):
+        website.goto(host.page("personal", host_page(server, [(token_of(server, MAYA), {})])))
     frame = website.locator("iframe").first
-    frame.wait_for(state="attached")
-    website.wait_for_function("() => true")
-    for _ in range(50):
-        if any("frame-ancestors 'none'" in text for text in refused):
-            break
-        website.wait_for_timeout(100)
-    assert any("frame-ancestors 'none'" in text for text in refused), refused
     assert frame.element_handle().content_frame().locator("#bf-body").count() == 0
     website.close()
 
