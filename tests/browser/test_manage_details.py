@@ -12,9 +12,9 @@ from typing import Any
 import icalendar
 import pytest
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import DESKTOP, LiveServer
 from tests.browser.host_site import HostSite
-from tests.browser.test_manage_flow import DESKTOP, demo_login, link_card, sign_in
+from tests.browser.test_manage_flow import demo_login, link_card, sign_in
 from tests.browser.widget_support import MAYA, host_page, token_of, widget_server
 
 
@@ -23,17 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A demo server of this module's own: these tests add, disable and regenerate links."""
     with widget_server(tmp_path_factory.mktemp("manage-details")) as (live, _):
         yield live
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
-    assert errors == [], f"the browser reported errors: {errors}"
 
 
 def staff_in_feed(page: Any, feed_url: str) -> list[str]:

@@ -4,15 +4,11 @@ answer exactly as promised."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.browser.conftest import DESKTOP, LiveServer
 
-from tests.browser.conftest import LiveServer
-
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -23,19 +19,6 @@ def demo_login(server: LiveServer) -> tuple[str, str, str]:
         if match:
             return match.group(1), match.group(2), match.group(3)
     raise AssertionError("serve --demo printed no login:\n" + "\n".join(server.lines))
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport=DESKTOP, permissions=["clipboard-read", "clipboard-write"]
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
-    assert errors == [], f"the browser reported errors: {errors}"
 
 
 def sign_in(page: Any, server: LiveServer) -> None:
