@@ -185,6 +185,10 @@ def test_ids_with_odd_characters_are_a_400(seeded: ApiClient, object_id: str) ->
 
 def test_an_odd_id_inside_a_body_is_a_400(seeded: ApiClient) -> None:
     assert_error(seeded.put("/bookings/b-9", appointment(staff_ids=["a b"])), 400, "staff_ids[0]")
+    assert_error(seeded.put("/bookings/b-9", appointment(staff_ids=["s-1\n"])), 400, "staff_ids[0]")
+    assert_error(
+        seeded.post("/batch", {"staff": [{"id": "s-9\n", "name": "Sam"}]}), 400, "staff[0].id"
+    )
     assert_error(seeded.put("/staff/s-9", {"id": "s-8", "name": "Sam"}), 400, "id")
 
 

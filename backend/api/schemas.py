@@ -13,7 +13,9 @@ import msgspec
 
 from backend.domain import BookingKind, BookingStatus
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@~-]{0,127}$"
+# `(?!\n)`: Python's `$` also matches before a final line break (msgspec searches with it),
+# which would let "abc\n" in, an id no URL can name; ECMA regexes in the OpenAPI agree.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@~-]{0,127}$(?!\n)"
 
 Id = Annotated[str, msgspec.Meta(pattern=ID_PATTERN, description="The booking system's own id")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
