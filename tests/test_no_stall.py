@@ -1,0 +1,138 @@
+"""A large calendar's render does not stall the app: it runs in a worker thread while other
+requests are answered, and concurrent cold fetches of one calendar render it once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+import backend.publish
+import widget.publisher
+import widget.routes
+from backend.policy import Detail, Policy
+from backend.store import bookings
+from backend.store.db import now_utc
+from tests.conftest import REFERENCES, Harness, appointment, soon
+
+LARGE = 20_000
+
+
+def seed_calendar(harness: Harness, count: int) -> str:
+    """Account 'big' with `count` appointments in the window, five minutes apart; its token."""
+    harness.create_account("big")
+    harness.put("big", *REFERENCES)
+    first = soon(1)
+
+    async def write() -> None:
+        starts = [first + timedelta(minutes=5 * n) for n in range(count)]
+        items = [
+            appointment(f"bk-{n}", start=start, end=start + timedelta(hours=1))
+            for n, start in enumerate(starts)
+        ]
+        async with harness.runtime.db.transaction() as conn:
+            await bookings.upsert_many(conn, "big", items, now_utc())
+
+    harness.call(write)
+    details = frozenset({Detail.DESCRIPTION, Detail.LOCATION, Detail.CUSTOMER_NAME})
+    _, link = harness.create_calendar("big", "Big", Policy(details=details))
+    return link.token
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    """Count the calls of `module.name`, which still does its work."""
+    calls: list[int] = []
+    original: Callable[..., Any] = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    async def counted_async(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return await original(*args, **kwargs)
+
+    wrapper = counted_async if asyncio.iscoroutinefunction(original) else counted
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def asgi_client(harness: Harness) -> httpx.AsyncClient:
+    """Requests through the running app on its own event loop, as a server would send them."""
+    transport = httpx.ASGITransport(app=harness.client.app)
+    return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1")
+
+
+def test_healthz_answers_while_a_large_calendar_renders(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = seed_calendar(harness, LARGE)
+    on_render: list[Callable[[], object]] = []
+    rendered = threading.Event()
+    original = backend.publish.render_calendar
+
+    def render(*args: Any) -> bytes:
+        on_render[0]()
+        body = original(*args)
+        rendered.set()
+        return body
+
+    monkeypatch.setattr(backend.publish, "render_calendar", render)
+
+    async def scenario() -> tuple[bool, httpx.Response, httpx.Response]:
+        loop, rendering = asyncio.get_running_loop(), asyncio.Event()
+        on_render.append(lambda: loop.call_soon_threadsafe(rendering.set))  # from any thread
+        async with asgi_client(harness) as client:
+            feed = asyncio.create_task(client.get(f"/feeds/{token}.ics"))
+            started = asyncio.create_task(rendering.wait())
+            await asyncio.wait([feed, started], return_when=asyncio.FIRST_COMPLETED)
+            health = await client.get("/healthz")
+            answered_during_render = not rendered.is_set()
+            started.cancel()
+            return answered_during_render, health, await feed
+
+    answered_during_render, health, feed = harness.call(scenario)
+    assert health.status_code == 200
+    assert answered_during_render, "/healthz waited for the large calendar's render"
+    assert feed.status_code == 200
+    assert feed.content.count(b"BEGIN:VEVENT") == LARGE
+
+
+def test_concurrent_cold_fetches_render_the_feed_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = seed_calendar(harness, 2_000)
+    renders = counting(monkeypatch, backend.publish, "render_calendar")
+
+    async def scenario() -> list[httpx.Response]:
+        async with asgi_client(harness) as client:
+            return await asyncio.gather(*(client.get(f"/feeds/{token}.ics") for _ in range(8)))
+
+    responses = harness.call(scenario)
+    assert [r.status_code for r in responses] == [200] * 8
+    assert len({r.content for r in responses}) == 1
+    assert responses[0].content.count(b"BEGIN:VEVENT") == 2_000
+    assert len(renders) == 1
+
+
+def test_concurrent_cold_widget_visits_build_and_lay_out_the_calendar_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = seed_calendar(harness, 2_000)
+    builds = counting(monkeypatch, widget.publisher, "public_events")
+    layouts = counting(monkeypatch, widget.routes, "calendar_context")
+
+    async def scenario() -> list[httpx.Response]:
+        async with asgi_client(harness) as client:
+            return await asyncio.gather(*(client.get(f"/embed/{token}") for _ in range(8)))
+
+    responses = harness.call(scenario)
+    assert [r.status_code for r in responses] == [200] * 8
+    assert len({r.content for r in responses}) == 1
+    assert b"Haircut" in responses[0].content
+    assert (len(builds), len(layouts)) == (1, 1)
