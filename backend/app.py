@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -60,7 +61,12 @@ def create_app(settings: Settings) -> Litestar:
 
 def app_from_environment() -> Litestar:
     """The factory the server process calls: settings from BOOKFEED_* variables."""
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    # What start-up loaded lives as long as the process: the collections a large render
+    # triggers (each one pauses every thread) then skip it.
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 @get("/healthz", sync_to_thread=False)

@@ -255,16 +255,16 @@ class WindowRows(msgspec.Struct, frozen=True):
     seconds of CPU, which callers spend off the event loop and after the read has ended."""
 
     rows: list[Any]
-    linked: dict[str, dict[str, list[str]]]
+    link_rows: list[Any]
     names: dict[type[Any], dict[str, Any]]
     uid_salt: bytes
 
     def views(self) -> list[BookingView]:
         """Every booking resolved, in start order."""
-        names = self.names
+        names, linked = self.names, _grouped(self.link_rows)
         views = []
         for row in self.rows:
-            stored = _stored(row, self.linked)
+            stored = _stored(row, linked)
             booking = stored.booking
             views.append(
                 BookingView(
@@ -294,9 +294,9 @@ async def in_window(
     )
     rows = await cursor.fetchall()
     window = "start_at < ? AND end_at > ?"
-    linked = await _linked_ids(conn, account_id, window, (to_text(end), to_text(start)))
+    link_rows = await _link_rows(conn, account_id, window, (to_text(end), to_text(start)))
     names = {kind: await objects.all_by_id(conn, account_id, kind) for kind in objects.TABLES}
-    return WindowRows(rows=list(rows), linked=linked, names=names, uid_salt=uid_salt)
+    return WindowRows(rows=list(rows), link_rows=link_rows, names=names, uid_salt=uid_salt)
 
 
 def booking_uid(uid_salt: bytes, booking_id: str) -> str:
@@ -314,6 +314,12 @@ async def _linked_ids(
 ) -> dict[str, dict[str, list[str]]]:
     """{attribute: {booking id: [referenced ids in order]}} for the bookings matching the filter,
     from the three link tables in one query."""
+    return _grouped(await _link_rows(conn, account_id, booking_filter, params))
+
+
+async def _link_rows(
+    conn: aiosqlite.Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
+) -> list[Any]:
     selects = " UNION ALL ".join(
         f"SELECT '{attribute}', booking_id, position, {column} FROM {table}"
         f" WHERE account_id = ? AND booking_id IN"
@@ -323,8 +329,12 @@ async def _linked_ids(
     cursor = await conn.execute(
         f"{selects} ORDER BY 1, 2, 3", (account_id, account_id, *params) * len(_LINKS)
     )
+    return list(await cursor.fetchall())
+
+
+def _grouped(link_rows: list[Any]) -> dict[str, dict[str, list[str]]]:
     linked: dict[str, dict[str, list[str]]] = {attribute: {} for _, _, attribute, _ in _LINKS}
-    for attribute, booking_id, _, ref in await cursor.fetchall():
+    for attribute, booking_id, _, ref in link_rows:
         linked[attribute].setdefault(booking_id, []).append(ref)
     return linked
 
