@@ -68,39 +68,69 @@ def asgi_client(harness: Harness) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1")
 
 
+@pytest.mark.parametrize(
+    ("path", "first_step", "last_step", "shows"),
+    [
+        (
+            "/feeds/{}.ics",
+            (backend.publish, "redact"),
+            (backend.publish, "render_calendar"),
+            b"BEGIN:VEVENT",
+        ),
+        (
+            "/embed/{}?view=list",
+            (widget.routes, "calendar_context"),
+            (widget.routes, "rendered"),
+            b"Haircut",
+        ),
+    ],
+    ids=["feed", "widget"],
+)
 def test_healthz_answers_while_a_large_calendar_renders(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    first_step: tuple[Any, str],
+    last_step: tuple[Any, str],
+    shows: bytes,
 ) -> None:
+    """/healthz, asked once the large calendar's first rendering step has begun (redaction,
+    layout), is answered before its last one (the calendar's bytes, the page's) has ended."""
     token = seed_calendar(harness, LARGE)
-    on_render: list[Callable[[], object]] = []
-    rendered = threading.Event()
-    original = backend.publish.render_calendar
+    on_start: list[Callable[[], object]] = []
+    finished = threading.Event()
+    first, last = getattr(*first_step), getattr(*last_step)
 
-    def render(*args: Any) -> bytes:
-        on_render[0]()
-        body = original(*args)
-        rendered.set()
-        return body
+    def first_then_signal(*args: Any) -> Any:
+        if on_start:
+            on_start.pop()()
+        return first(*args)
 
-    monkeypatch.setattr(backend.publish, "render_calendar", render)
+    def last_then_mark(*args: Any) -> Any:
+        result = last(*args)
+        finished.set()
+        return result
+
+    monkeypatch.setattr(*first_step, first_then_signal)
+    monkeypatch.setattr(*last_step, last_then_mark)
 
     async def scenario() -> tuple[bool, httpx.Response, httpx.Response]:
-        loop, rendering = asyncio.get_running_loop(), asyncio.Event()
-        on_render.append(lambda: loop.call_soon_threadsafe(rendering.set))  # from any thread
+        loop, started = asyncio.get_running_loop(), asyncio.Event()
+        on_start.append(lambda: loop.call_soon_threadsafe(started.set))  # from any thread
         async with asgi_client(harness) as client:
-            feed = asyncio.create_task(client.get(f"/feeds/{token}.ics"))
-            started = asyncio.create_task(rendering.wait())
-            await asyncio.wait([feed, started], return_when=asyncio.FIRST_COMPLETED)
+            page = asyncio.create_task(client.get(path.format(token)))
+            waiting = asyncio.create_task(started.wait())
+            await asyncio.wait([page, waiting], return_when=asyncio.FIRST_COMPLETED)
             health = await client.get("/healthz")
-            answered_during_render = not rendered.is_set()
-            started.cancel()
-            return answered_during_render, health, await feed
+            answered_during_render = not finished.is_set()
+            waiting.cancel()
+            return answered_during_render, health, await page
 
-    answered_during_render, health, feed = harness.call(scenario)
+    answered_during_render, health, page = harness.call(scenario)
     assert health.status_code == 200
     assert answered_during_render, "/healthz waited for the large calendar's render"
-    assert feed.status_code == 200
-    assert feed.content.count(b"BEGIN:VEVENT") == LARGE
+    assert page.status_code == 200
+    assert shows in page.content
 
 
 def test_concurrent_cold_fetches_render_the_feed_once(
