@@ -16,6 +16,8 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     week_start: int = 0  # 0 = Monday … 6 = Sunday, as in datetime.weekday()
 
 
+# gc=False on the values a calendar holds by the hundred thousand: they cannot form cycles,
+# and every object the cyclic collector tracks lengthens its pauses, which stop all threads.
 class StaffMember(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str

@@ -79,6 +79,8 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         return bool(self.details & PERSONAL_DETAILS)
 
 
+# gc=False on the values a calendar holds by the hundred thousand: they cannot form cycles,
+# and every object the cyclic collector tracks lengthens its pauses, which stop all threads.
 class PublicPerson(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str | None = None
     email: str | None = None
