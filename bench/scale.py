@@ -6,9 +6,10 @@ Every server is a real `bookfeed serve` on 127.0.0.1 with its own database, stop
 DEADLINE seconds. It prints, in one run:
 
 1. the 200-event feed warm and cold, on SQLite and on PostgreSQL, with 1 and 2 processes;
-2. a 100,000-booking feed rebuild with the latency of /healthz, a small calendar's warm feed
-   and another account's PUT measured while it runs, before (the baseline commit, checked out
-   into a temporary git worktree that seeds and serves its own database) and after;
+2. a 100,000-booking feed rebuild with the latency of /healthz, /static/embed.js, a small
+   calendar's warm feed and another account's PUT measured while it runs, before (the baseline
+   commit on SQLite, checked out into a temporary git worktree that seeds and serves its own
+   database) and after, on each store;
 3. single PUTs and a 10,000-booking batch per second, PostgreSQL against SQLite.
 
 Rounds are interleaved across the variants; figures are medians over rounds with their spread.
@@ -268,38 +269,38 @@ def cold_fetches(server: Server, name: str, count: int) -> list[float]:
 
 
 def rebuild_figures(
-    versions: dict[str, Path], big: int, small: int, rounds: int, folder: Path
+    variants: dict[str, tuple[Path, str]], big: int, small: int, rounds: int
 ) -> None:
-    """One process per version, on SQLite: the big feed rebuilt while probes measure the rest."""
+    """One process per variant (checkout, database): the big feed rebuilt while probes measure
+    the rest."""
     print(
-        f"\n2. A {big:,}-booking feed rebuilt (SQLite, one process) while /healthz, a"
+        f"\n2. A {big:,}-booking feed rebuilt (one process) while /healthz, /static/embed.js, a"
         f" {small}-event feed (warm) and another account's PUTs are probed, {PAUSE * 1000:.0f} ms"
         f" apart; latencies of the requests sent during the rebuilds of {rounds} rounds"
     )
-    probes = ("/healthz", "small feed, warm", "other account's PUT")
-    rebuilds: dict[str, list[float]] = {version: [] for version in versions}
-    probed = {version: {probe: Latencies([]) for probe in probes} for version in versions}
+    probes = ("/healthz", "/static/embed.js", "small feed, warm", "other account's PUT")
+    rebuilds: dict[str, list[float]] = {variant: [] for variant in variants}
+    probed = {variant: {probe: Latencies([]) for probe in probes} for variant in variants}
     with ExitStack() as stack:
         servers = {}
-        for version, checkout in versions.items():
+        for variant, (checkout, database) in variants.items():
             names = {"big": new_account(), "small": new_account(), "other": new_account()}
             seed = {names["big"]: big, names["small"]: small, names["other"]: 0}
-            database = str(folder / f"rebuild-{len(servers)}.sqlite3")
-            servers[version] = (names, stack.enter_context(serve(checkout, database, 1, seed)))
+            servers[variant] = (names, stack.enter_context(serve(checkout, database, 1, seed)))
         for _ in range(rounds):
-            for version, (names, server) in servers.items():
+            for variant, (names, server) in servers.items():
                 seconds, latencies = rebuild(server, names, probes)
-                rebuilds[version].append(seconds)
+                rebuilds[variant].append(seconds)
                 for probe, found in latencies.items():
-                    probed[version][probe].ms.extend(found.ms)
-    for version, seconds in rebuilds.items():
-        print(f"   {version}: rebuild {spread(seconds, 's', 2)}")
-        for probe, found in probed[version].items():
+                    probed[variant][probe].ms.extend(found.ms)
+    for variant, seconds in rebuilds.items():
+        print(f"   {variant}: rebuild {spread(seconds, 's', 2)}")
+        for probe, found in probed[variant].items():
             print("     " + found.line(probe))
 
 
 def rebuild(
-    server: Server, names: dict[str, str], labels: tuple[str, str, str]
+    server: Server, names: dict[str, str], labels: tuple[str, ...]
 ) -> tuple[float, dict[str, Latencies]]:
     """Seconds to rebuild the big feed after a change, and the probes' latencies meanwhile."""
     connection = connect(server)
@@ -307,6 +308,7 @@ def rebuild(
     timed(connection, get(server.feed(names["small"]))(0))  # and the small one warm
     requests = (
         get("/healthz"),
+        get("/static/embed.js"),
         get(server.feed(names["small"])),
         new_booking(server, names["other"]),
     )
@@ -376,13 +378,13 @@ def main(argv: list[str] | None = None) -> None:
             print("PostgreSQL: skipped (pass --postgres URL or set BOOKFEED_BENCH_POSTGRES)")
         feed_figures(stores, args.small, args.seconds, args.rounds)
         with ExitStack() as stack:
-            versions = {}
+            variants = {}
             if not args.no_baseline:
-                versions[f"before ({args.baseline})"] = stack.enter_context(
-                    baseline_checkout(args.baseline)
-                )
-            versions["after (this checkout)"] = ROOT
-            rebuild_figures(versions, args.big, args.small, args.rounds, folder)
+                baseline = stack.enter_context(baseline_checkout(args.baseline))
+                variants[f"before ({args.baseline}), SQLite"] = (baseline, stores["SQLite"]("old"))
+            for store, database in stores.items():
+                variants[f"after (this checkout), {store}"] = (ROOT, database("rebuild"))
+            rebuild_figures(variants, args.big, args.small, args.rounds)
         write_figures(stores, args.puts, args.batch, args.rounds)
 
 
