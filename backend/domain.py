@@ -16,38 +16,40 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     week_start: int = 0  # 0 = Monday … 6 = Sunday, as in datetime.weekday()
 
 
-class StaffMember(msgspec.Struct, frozen=True, kw_only=True):
+# gc=False on the values a calendar holds by the hundred thousand: they cannot form cycles,
+# and every object the cyclic collector tracks lengthens its pauses, which stop all threads.
+class StaffMember(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str
     email: str | None = None
     phone: str | None = None
 
 
-class Resource(msgspec.Struct, frozen=True, kw_only=True):
+class Resource(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str
 
 
-class Location(msgspec.Struct, frozen=True, kw_only=True):
+class Location(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str
     address: str | None = None
 
 
-class Service(msgspec.Struct, frozen=True, kw_only=True):
+class Service(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str
     description: str | None = None
 
 
-class Event(msgspec.Struct, frozen=True, kw_only=True):
+class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str
     description: str | None = None
     capacity: int | None = None
 
 
-class Customer(msgspec.Struct, frozen=True, kw_only=True):
+class Customer(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str
     email: str | None = None
@@ -67,7 +69,7 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Booking(msgspec.Struct, frozen=True, kw_only=True):
+class Booking(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One appointment or event session; start and end are aware datetimes (absolute instants)."""
 
     id: str
@@ -85,7 +87,7 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     custom_fields: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-class BookingView(msgspec.Struct, frozen=True, kw_only=True):
+class BookingView(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A booking with every object it references resolved, as redaction needs it.
 
     `uid` is stable per booking and reveals nothing of the booking system's id;

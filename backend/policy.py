@@ -80,7 +80,9 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         return bool(self.details & PERSONAL_DETAILS)
 
 
-class PublicPerson(msgspec.Struct, frozen=True, kw_only=True):
+# gc=False on the values a calendar holds by the hundred thousand: they cannot form cycles,
+# and every object the cyclic collector tracks lengthens its pauses, which stop all threads.
+class PublicPerson(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -88,12 +90,12 @@ class PublicPerson(msgspec.Struct, frozen=True, kw_only=True):
     custom_fields: tuple[tuple[str, str], ...] = ()
 
 
-class PublicLocation(msgspec.Struct, frozen=True, kw_only=True):
+class PublicLocation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str
     address: str | None = None
 
 
-class Places(msgspec.Struct, frozen=True, kw_only=True):
+class Places(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     taken: int
     capacity: int | None = None
 
@@ -102,7 +104,7 @@ class Places(msgspec.Struct, frozen=True, kw_only=True):
         return None if self.capacity is None else max(self.capacity - self.taken, 0)
 
 
-class PublicEvent(msgspec.Struct, frozen=True, kw_only=True):
+class PublicEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One booking as a subscriber of one calendar may see it. Empty fields were withheld.
 
     Its text is clean (no control characters), and only `description` and `notes` may span

@@ -1,8 +1,13 @@
 """From a calendar's policy to what its subscribers get: the window, the redacted events,
-and the rendered, validated, compressed feed."""
+and the rendered, validated, compressed feed.
+
+A calendar can hold 100,000 bookings, which take seconds of CPU to resolve, redact, render and
+compress: that work runs in a worker thread, so the event loop keeps serving other requests.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -59,7 +64,7 @@ async def public_events(
         record = await accounts.get_record(conn, account_id)
         calendar = await calendars.get_calendar(conn, account_id, calendar_id)
         window = window_for(calendar.policy, record.account.time_zone, now)
-        views = await bookings.views_in_window(
+        found = await bookings.in_window(
             conn, account_id, record.uid_salt, window.start, window.end
         )
     policy = calendar.policy
@@ -72,12 +77,17 @@ async def public_events(
         description=policy.description,
         color=policy.color,
     )
-    return meta, [redact(view, policy) for view in views if selects(policy, view)]
+    return meta, await asyncio.to_thread(_redacted, found, policy)
 
 
-def package(body: bytes, name: str, modified: datetime) -> RenderedFeed:
-    """A rendered calendar with everything HTTP needs to serve and validate it."""
-    etag, gzip_etag = etags(content_tag(body))
+def _redacted(found: bookings.WindowRows, policy: Policy) -> list[PublicEvent]:
+    return [redact(view, policy) for view in found.views() if selects(policy, view)]
+
+
+def package(body: bytes, name: str, modified: datetime, tag: str | None = None) -> RenderedFeed:
+    """A rendered calendar with everything HTTP needs to serve and validate it (`tag`: its
+    content tag, when already known)."""
+    etag, gzip_etag = etags(tag or content_tag(body))
     return RenderedFeed(
         body=body,
         gzipped=compress(body),
@@ -91,10 +101,15 @@ def package(body: bytes, name: str, modified: datetime) -> RenderedFeed:
 async def publish(db: Database, account_id: str, calendar_id: int, now: datetime) -> RenderedFeed:
     """Render the calendar's feed; its Last-Modified is when these bytes were first served."""
     meta, events = await public_events(db, account_id, calendar_id, now)
-    body = render_calendar(meta, events)
+    body, tag = await asyncio.to_thread(_rendered, meta, events)
     async with db.transaction() as conn:
-        modified = await calendars.mark_published(conn, calendar_id, content_tag(body), now_utc())
-    return package(body, meta.name, modified)
+        modified = await calendars.mark_published(conn, calendar_id, tag, now_utc())
+    return await asyncio.to_thread(package, body, meta.name, modified, tag)
+
+
+def _rendered(meta: CalendarMeta, events: list[PublicEvent]) -> tuple[bytes, str]:
+    body = render_calendar(meta, events)
+    return body, content_tag(body)
 
 
 def empty_feed(name: str, time_zone: str, now: datetime, changed_at: datetime) -> RenderedFeed:

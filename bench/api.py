@@ -73,10 +73,10 @@ def _run(base: str, key: str, server_pid: int) -> None:
 
         started = time.perf_counter()
         for n in range(SINGLE_PUTS):
-            client.put(f"/bookings/single-{n}", json=_booking(n)).raise_for_status()
+            client.put(f"/bookings/single-{n}", json=booking_body(n)).raise_for_status()
         single = SINGLE_PUTS / (time.perf_counter() - started)
 
-        batch = {"bookings": [{"id": f"batch-{n}", **_booking(n)} for n in range(BATCH)]}
+        batch = {"bookings": [{"id": f"batch-{n}", **booking_body(n)} for n in range(BATCH)]}
         body = httpx.Request("POST", "/", json=batch).read()
         sampler = RssSampler(server_pid)
         sampler.start()
@@ -106,7 +106,7 @@ def _run(base: str, key: str, server_pid: int) -> None:
     )
 
 
-def _booking(n: int) -> dict[str, Any]:
+def booking_body(n: int) -> dict[str, Any]:
     start = datetime(2030, 1, 1, 8, tzinfo=UTC) + timedelta(hours=n)
     return {
         "kind": "appointment",

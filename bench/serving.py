@@ -101,13 +101,19 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 3
 
 
 def wrk(
-    url: str, seconds: int = 8, connections: int = 32, headers: Mapping[str, str] | None = None
+    url: str,
+    seconds: int = 8,
+    connections: int = 32,
+    headers: Mapping[str, str] | None = None,
+    cpus: str | None = None,
 ) -> LoadResult:
-    """One bounded wrk run against a loopback URL."""
+    """One bounded wrk run against a loopback URL, pinned to `cpus` (taskset's list) if given."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed for the load figures: apt-get install -y wrk")
     assert url.startswith("http://127.0.0.1:")
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if cpus is not None:
+        command = ["taskset", "-c", cpus, *command]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(

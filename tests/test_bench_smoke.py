@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import icalendar
+import pytest
 
 from backend.ics import render_calendar
-from bench import feeds, widget
+from bench import feeds, scale, widget
 
 
 def test_the_feed_benchmark_builds_the_same_calendar_both_ways() -> None:
@@ -26,3 +28,20 @@ def test_the_widget_benchmark_renders_its_month(tmp_path: Path) -> None:
         token, data = pool.submit(asyncio.run, widget.seed(tmp_path / "bench.sqlite3")).result()
     assert len(data.events) == widget.EVENTS
     assert widget.cold_render_ms(token, data, repeats=1) > 0
+
+
+def test_the_scale_benchmark_runs_each_part_at_a_tiny_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tiny = ["--big", "300", "--small", "5", "--seconds", "0.3", "--rounds", "1"]
+    # HEAD as the baseline: any clone has it, and the temporary worktree's path still runs.
+    scale.main([*tiny, "--puts", "3", "--batch", "20", "--baseline", "HEAD", "--postgres", ""])
+    printed = capsys.readouterr().out
+    assert "PostgreSQL: skipped" in printed
+    assert re.search(r"SQLite +1 process +: warm p50 [\d.]+ ms .*; cold [\d.]+ ms", printed)
+    assert re.search(r"SQLite +2 processes: warm p50", printed)
+    assert re.search(r"before \(HEAD\), SQLite: rebuild [\d.]+ s", printed)
+    assert re.search(r"after \(this checkout\), SQLite: rebuild [\d.]+ s", printed)
+    for probe in ("/healthz", "/static/embed.js", "small feed, warm", "other account's PUT"):
+        assert re.search(rf"{re.escape(probe)} +(n=\d+ +p50|no answers)", printed)
+    assert re.search(r"SQLite +single PUT \d+ bookings/s .*; batch \d+ bookings/s", printed)

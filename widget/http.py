@@ -3,8 +3,9 @@ with its validators, so a repeat visit costs a lookup, and a revalidation costs 
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 import msgspec
 
@@ -98,7 +99,28 @@ class PageCache:
 
     def __init__(self, max_pages: int = 2048) -> None:
         self._pages: OrderedDict[Hashable, RenderedPage] = OrderedDict()
+        self._rendering: dict[Hashable, asyncio.Lock] = {}
         self._max = max_pages
+
+    async def get_or_render(
+        self, key: Hashable, render: Callable[[], RenderedPage]
+    ) -> RenderedPage:
+        """The cached page, or `render()` run once in a worker thread however many requests
+        ask for it meanwhile: laying out a large calendar takes long enough to stall the loop."""
+        page = self.get(key)
+        if page is not None:
+            return page
+        lock = self._rendering.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                page = self.get(key)  # rendered by the request this one waited for
+                if page is None:
+                    page = await asyncio.to_thread(render)
+                    self.put(key, page)
+                return page
+        finally:
+            if not lock.locked():
+                self._rendering.pop(key, None)
 
     def get(self, key: Hashable) -> RenderedPage | None:
         page = self._pages.get(key)

@@ -41,16 +41,16 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         fragment = _is_htmx(request)
         language = options.lang or data.locale
         key: Hashable = ("calendar", token, data.key, language, options, keep, fragment)
-        page = publisher.pages.get(key)
-        if page is None:
+
+        def render() -> RenderedPage:
             fmt = formatter(language)
             urls = WidgetUrls(token, keep, publisher.base_url)
             context = calendar_context(data, options, urls, fmt)
             context.update(translator(language).template_globals())
             template = "widget/_body.html" if fragment else "widget/calendar.html"
-            page = _page(request, data, options.accent, template, context)
-            publisher.pages.put(key, page)
-        return _respond(request, page)
+            return _page(request, data, options.accent, template, context)
+
+        return _respond(request, await publisher.pages.get_or_render(key, render))
 
     @get("/embed/{token:str}/events/{uid:str}", include_in_schema=False)
     async def event_page(
@@ -66,8 +66,8 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         fragment = _is_htmx(request)
         language = options.lang or data.locale
         key: Hashable = ("event", token, uid, data.key, language, options, keep, fragment)
-        page = publisher.pages.get(key)
-        if page is None:
+
+        def render() -> RenderedPage:
             fmt = formatter(language)
             context = {
                 "data": data,
@@ -81,9 +81,9 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
                 **translator(language).template_globals(),
             }
             template = "widget/_details.html" if fragment else "widget/details.html"
-            page = _page(request, data, options.accent, template, context)
-            publisher.pages.put(key, page)
-        return _respond(request, page)
+            return _page(request, data, options.accent, template, context)
+
+        return _respond(request, await publisher.pages.get_or_render(key, render))
 
     return [calendar_page, event_page]
 

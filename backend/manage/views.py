@@ -3,6 +3,7 @@ account's reference objects."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import msgspec
@@ -127,7 +128,7 @@ async def calendar_page(runtime: Runtime, account_id: str, calendar_id: int) -> 
     links = await link_views(runtime, account_id, calendar)
     meta, events = await public_events(runtime.db, account_id, calendar_id, now_utc())
     now = now_utc()
-    feed_bytes = len(render_calendar(meta, events))
+    feed_bytes = len(await asyncio.to_thread(render_calendar, meta, events))
     async with runtime.db.reading() as conn:
         widget = await widgets.get_settings(conn, calendar_id)
     return CalendarPage(

@@ -250,10 +250,43 @@ def _check_against(booking: Booking, known: dict[type[Any], set[str]], field: st
                 )
 
 
-async def views_in_window(
+class WindowRows(msgspec.Struct, frozen=True):
+    """The bookings overlapping a window as read, not yet resolved: resolving 100,000 takes
+    seconds of CPU, which callers spend off the event loop and after the read has ended."""
+
+    rows: list[Any]
+    link_rows: list[Any]
+    names: dict[type[Any], dict[str, Any]]
+    uid_salt: bytes
+
+    def views(self) -> list[BookingView]:
+        """Every booking resolved, in start order."""
+        names, linked = self.names, _grouped(self.link_rows)
+        views = []
+        for row in self.rows:
+            stored = _stored(row, linked)
+            booking = stored.booking
+            views.append(
+                BookingView(
+                    booking=booking,
+                    uid=booking_uid(self.uid_salt, booking.id),
+                    sequence=stored.sequence,
+                    updated_at=stored.updated_at,
+                    service=names[Service].get(booking.service_id or ""),
+                    event=names[Event].get(booking.event_id or ""),
+                    location=names[Location].get(booking.location_id or ""),
+                    staff=tuple(names[StaffMember][i] for i in booking.staff_ids),
+                    resources=tuple(names[Resource][i] for i in booking.resource_ids),
+                    customers=tuple(names[Customer][i] for i in booking.customer_ids),
+                )
+            )
+        return views
+
+
+async def in_window(
     conn: aiosqlite.Connection, account_id: str, uid_salt: bytes, start: datetime, end: datetime
-) -> list[BookingView]:
-    """Every booking overlapping [start, end), resolved, in start order."""
+) -> WindowRows:
+    """Every booking overlapping [start, end), with what resolves it, in start order."""
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND start_at < ? AND end_at > ?"
         " ORDER BY start_at, id",
@@ -261,27 +294,9 @@ async def views_in_window(
     )
     rows = await cursor.fetchall()
     window = "start_at < ? AND end_at > ?"
-    linked = await _linked_ids(conn, account_id, window, (to_text(end), to_text(start)))
+    link_rows = await _link_rows(conn, account_id, window, (to_text(end), to_text(start)))
     names = {kind: await objects.all_by_id(conn, account_id, kind) for kind in objects.TABLES}
-    views = []
-    for row in rows:
-        stored = _stored(row, linked)
-        booking = stored.booking
-        views.append(
-            BookingView(
-                booking=booking,
-                uid=booking_uid(uid_salt, booking.id),
-                sequence=stored.sequence,
-                updated_at=stored.updated_at,
-                service=names[Service].get(booking.service_id or ""),
-                event=names[Event].get(booking.event_id or ""),
-                location=names[Location].get(booking.location_id or ""),
-                staff=tuple(names[StaffMember][i] for i in booking.staff_ids),
-                resources=tuple(names[Resource][i] for i in booking.resource_ids),
-                customers=tuple(names[Customer][i] for i in booking.customer_ids),
-            )
-        )
-    return views
+    return WindowRows(rows=list(rows), link_rows=link_rows, names=names, uid_salt=uid_salt)
 
 
 def booking_uid(uid_salt: bytes, booking_id: str) -> str:
@@ -299,6 +314,12 @@ async def _linked_ids(
 ) -> dict[str, dict[str, list[str]]]:
     """{attribute: {booking id: [referenced ids in order]}} for the bookings matching the filter,
     from the three link tables in one query."""
+    return _grouped(await _link_rows(conn, account_id, booking_filter, params))
+
+
+async def _link_rows(
+    conn: aiosqlite.Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
+) -> list[Any]:
     selects = " UNION ALL ".join(
         f"SELECT '{attribute}', booking_id, position, {column} FROM {table}"
         f" WHERE account_id = ? AND booking_id IN"
@@ -308,8 +329,12 @@ async def _linked_ids(
     cursor = await conn.execute(
         f"{selects} ORDER BY 1, 2, 3", (account_id, account_id, *params) * len(_LINKS)
     )
+    return list(await cursor.fetchall())
+
+
+def _grouped(link_rows: list[Any]) -> dict[str, dict[str, list[str]]]:
     linked: dict[str, dict[str, list[str]]] = {attribute: {} for _, _, attribute, _ in _LINKS}
-    for attribute, booking_id, _, ref in await cursor.fetchall():
+    for attribute, booking_id, _, ref in link_rows:
         linked[attribute].setdefault(booking_id, []).append(ref)
     return linked
 
