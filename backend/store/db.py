@@ -59,6 +59,11 @@ class Connection(Protocol):
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
+    async def hold(self, name: str) -> None:
+        """Wait until no other transaction holds `name`, then hold it until commit: for a
+        read-check-write whose rows may not exist yet, so no row lock can order it."""
+        ...
+
     def one_of(self, values: Sequence[Any]) -> tuple[str, Any]:
         """A condition's right-hand side matching any of the values, and its one parameter:
         `f"id {sql}"` with `param` bound in its place."""

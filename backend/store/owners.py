@@ -99,11 +99,11 @@ async def take_flash(conn: Connection, token_hash: bytes) -> str | None:
 
 
 async def failures(conn: Connection, key: str) -> Failures | None:
-    """The key's failure count, its row locked until commit: sign-in attempts racing in several
-    processes are counted one after another."""
+    """The key's failure count, held until commit: sign-in attempts racing in several
+    processes are counted one after another, the first ones too (before any row exists)."""
+    await conn.hold(f"sign-in failures {key}")
     cursor = await conn.execute(
-        f"SELECT failures, last_failed_at FROM sign_in_failures WHERE key = ?{conn.for_update}",
-        (key,),
+        "SELECT failures, last_failed_at FROM sign_in_failures WHERE key = ?", (key,)
     )
     row = await cursor.fetchone()
     return None if row is None else Failures(row[0], from_text(row[1]))

@@ -14,9 +14,12 @@ from typing import Any
 
 import asyncpg
 
+from backend.errors import InvalidInput
 from backend.store.db import Connection, Database, IntegrityError, migrations, now_utc, to_text
 
 POOL_SIZE = 10
+# PostgreSQL's text cannot hold U+0000 (SQLite's can): such input is refused, never altered.
+_NUL = "text must not contain the NUL character (U+0000) when the store is PostgreSQL"
 # pg_advisory_xact_lock's key for applying migrations: any constant shared by every process.
 MIGRATION_LOCK = 0x626F6F6B66656564  # "bookfeed"
 
@@ -49,6 +52,8 @@ class PostgresConnection:
             status = await self._connection.execute(query, *params)
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(str(error)) from error
+        except asyncpg.CharacterNotInRepertoireError as error:
+            raise InvalidInput(_NUL) from error
         count = status.rsplit(" ", 1)[-1]
         return PostgresCursor([], int(count) if count.isdigit() else -1)
 
@@ -60,6 +65,13 @@ class PostgresConnection:
             await self._connection.executemany(_translated(sql)[0], args)
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(str(error)) from error
+        except asyncpg.CharacterNotInRepertoireError as error:
+            raise InvalidInput(_NUL) from error
+
+    async def hold(self, name: str) -> None:
+        await self._connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", name
+        )
 
     def one_of(self, values: Sequence[Any]) -> tuple[str, Any]:
         return "= ANY(?)", list(values)

@@ -46,6 +46,9 @@ class SqliteConnection:
         except sqlite3.IntegrityError as error:
             raise IntegrityError(str(error)) from error
 
+    async def hold(self, name: str) -> None:
+        """Nothing to wait for: the writer is the only one in from BEGIN IMMEDIATE on."""
+
     def one_of(self, values: Sequence[Any]) -> tuple[str, Any]:
         return "IN (SELECT value FROM json_each(?))", msgspec.json.encode(list(values)).decode()
 
