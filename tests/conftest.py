@@ -318,14 +318,15 @@ def owner(acme: Harness) -> OwnerClient:
 
 
 def run_cli(
-    database: Path | str, *args: str, stdin: str | None = None
+    database: Path | str,
+    *args: str,
+    stdin: str | None = None,
+    secret_key: str | None = "test secret key",
 ) -> subprocess.CompletedProcess[str]:
     """The `bookfeed` command in its own process (its asyncio.run needs a thread of its own)."""
-    env = {
-        "BOOKFEED_DATABASE": str(database),
-        "BOOKFEED_SECRET_KEY": "test secret key",
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-    }
+    env = {"BOOKFEED_DATABASE": str(database), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    if secret_key is not None:
+        env["BOOKFEED_SECRET_KEY"] = secret_key
     return subprocess.run(
         [sys.executable, "-m", "backend.cli", *args],
         input=stdin,
