@@ -178,3 +178,36 @@ def test_every_migration_exists_for_both_stores() -> None:
     numbers = [number for number, _ in migrations("sqlite")]
     assert numbers == list(range(1, len(numbers) + 1))
     assert [number for number, _ in migrations("postgresql")] == numbers
+
+
+def test_reads_do_not_wait_behind_an_open_write(acme: Harness) -> None:
+    db = acme.runtime.db
+
+    async def read_during_write() -> tuple[str, str]:
+        writing, done = asyncio.Event(), asyncio.Event()
+
+        async def write() -> None:
+            async with db.transaction() as conn:
+                account = await accounts.get(conn, "acme")
+                renamed = Account(
+                    id="acme", name="Renamed", time_zone=account.time_zone, locale=account.locale
+                )
+                await accounts.update(conn, renamed)
+                writing.set()
+                await done.wait()
+
+        writer = asyncio.create_task(write())
+        await writing.wait()
+        try:
+            async with db.reading() as conn:  # before: waited for the write's lock
+                during = (await accounts.get(conn, "acme")).name
+        finally:
+            done.set()
+            await writer
+        async with db.reading() as conn:
+            after = (await accounts.get(conn, "acme")).name
+        return during, after
+
+    # The read sees the last committed state at once, the change once it is committed.
+    during, after = acme.call(lambda: asyncio.wait_for(read_during_write(), timeout=10))
+    assert (during, after) == ("acme ltd", "Renamed")
