@@ -121,14 +121,14 @@ async def existing_ids_by_kind(
     kinds = [kind for kind, ids in wanted.items() if ids]
     if not kinds:
         return {}
-    any_id, _ = conn.one_of([])
-    query = " UNION ALL ".join(
-        f"SELECT {index}, id FROM {TABLES[kind]} WHERE account_id = ? AND id {any_id}"
-        for index, kind in enumerate(kinds)
-    )
-    params = [
-        value for kind in kinds for value in (account_id, conn.one_of(sorted(set(wanted[kind])))[1])
-    ]
+    selects, params = [], []
+    for index, kind in enumerate(kinds):
+        any_id, ids = conn.one_of(sorted(set(wanted[kind])))
+        selects.append(
+            f"SELECT {index}, id FROM {TABLES[kind]} WHERE account_id = ? AND id {any_id}"
+        )
+        params += [account_id, ids]
+    query = " UNION ALL ".join(selects)
     found: dict[type[Any], set[str]] = {kind: set() for kind in kinds}
     for index, object_id in await (await conn.execute(query, params)).fetchall():
         found[kinds[index]].add(object_id)

@@ -38,7 +38,9 @@ class PostgresCursor:
 
 class PostgresConnection:
     dialect = "postgresql"
-    for_update = " FOR UPDATE"
+    # Our locked reads precede changes to non-key columns: NO KEY UPDATE leaves rows that
+    # reference the locked one (a new calendar of a locked account) free to be inserted.
+    for_update = " FOR NO KEY UPDATE"
 
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
