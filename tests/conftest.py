@@ -14,7 +14,8 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -129,9 +130,16 @@ def postgres_url() -> Iterator[str]:
             pytest.fail(message)
         pytest.skip(message)
     name = f"bookfeed_test_{secrets.token_hex(6)}"
-    asyncio.run(_on_server(f'CREATE DATABASE "{name}"'))
+    run_apart(_on_server(f'CREATE DATABASE "{name}"'))
     yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
-    asyncio.run(_on_server(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    run_apart(_on_server(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+def run_apart(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on an event loop of its own, in a thread of its own: the
+    browser tests keep a loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 async def _on_server(statement: str) -> None:

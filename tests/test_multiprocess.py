@@ -3,7 +3,6 @@ balancer: whatever one is told, the other shows on its very next answer."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -27,7 +26,7 @@ from backend.manage.auth import FREE_FAILURES, AuthService
 from backend.policy import Policy
 from backend.store.db import Database, migrations
 from backend.store.fetches import counts_since
-from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
+from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD, run_apart
 from tests.test_api_objects import SAMPLES
 
 SECRET = "shared test secret key"
@@ -163,7 +162,7 @@ def test_two_processes_on_one_postgres_database_act_as_one(
     servers: list[tuple[subprocess.Popen[str], str]], postgres_url: str
 ) -> None:
     (_, one), (_, other) = servers
-    seeded = asyncio.run(seed(postgres_url))
+    seeded = run_apart(seed(postgres_url))
     api = httpx.Client(base_url=f"{one}/api/v1", headers={"Authorization": f"Bearer {seeded.key}"})
     for kind, body in SAMPLES.items():
         assert api.put(f"/{kind}/x1", json=body).status_code == 201
@@ -213,6 +212,6 @@ def test_two_processes_on_one_postgres_database_act_as_one(
         feed(one)
     for server, _ in servers:
         stop(server)
-    counted, migrated = asyncio.run(fetch_counts(postgres_url, seeded.link_id))
+    counted, migrated = run_apart(fetch_counts(postgres_url, seeded.link_id))
     assert counted == fetched[one] + fetched[other]
     assert migrated == len(migrations("postgresql"))

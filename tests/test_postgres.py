@@ -11,7 +11,7 @@ from backend.errors import InvalidInput
 from backend.settings import load_settings
 from backend.store.db import Database, migrations
 from backend.store.postgres import PostgresDatabase
-from tests.conftest import run_cli
+from tests.conftest import run_apart, run_cli
 
 URL = "postgresql://bookfeed@db.internal/bookfeed"
 
@@ -30,7 +30,7 @@ def test_processes_starting_at_once_apply_each_migration_once(postgres_url: str)
             for db in opened:
                 await db.close()
 
-    assert asyncio.run(start_together()) == [(n, 1) for n, _ in migrations("postgresql")]
+    assert run_apart(start_together()) == [(n, 1) for n, _ in migrations("postgresql")]
 
 
 def test_a_postgresql_url_chooses_postgresql(postgres_url: str) -> None:
@@ -39,7 +39,7 @@ def test_a_postgresql_url_chooses_postgresql(postgres_url: str) -> None:
         await db.close()
         return db
 
-    assert isinstance(asyncio.run(open_it()), PostgresDatabase)
+    assert isinstance(run_apart(open_it()), PostgresDatabase)
 
 
 def test_postgresql_without_a_shared_secret_key_is_refused() -> None:

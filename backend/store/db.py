@@ -65,8 +65,8 @@ class Connection(Protocol):
         ...
 
     def one_of(self, values: Sequence[Any]) -> tuple[str, Any]:
-        """A condition's right-hand side matching any of the values, and its one parameter:
-        `f"id {sql}"` with `param` bound in its place."""
+        """The right-hand side of a condition matching any of the values, and the one
+        parameter it takes: `f"id {fragment}"`, with the parameter bound at its `?`."""
         ...
 
 
@@ -78,6 +78,7 @@ class Database(ABC):
     @staticmethod
     async def open(target: Path | str) -> Database:
         """The store BOOKFEED_DATABASE names, migrated: a PostgreSQL URL or a SQLite path."""
+        # Imported here: each dialect builds on this module, and asyncpg is an optional extra.
         if is_postgres(target):
             from backend.store.postgres import PostgresDatabase
 
