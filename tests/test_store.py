@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backend.accounts import create_account
+from backend.api_keys import create_key
 from backend.domain import Account
 from backend.errors import Conflict
 from backend.fetchlog import Client, FetchRecorder
 from backend.links import token_hash
-from backend.store import accounts, bookings, calendars, link_lookup, owners
+from backend.store import accounts, api_keys, bookings, calendars, link_lookup, owners
 from backend.store.db import migrations, now_utc
 from backend.store.fetches import counts_since
 from backend.store.link_lookup import LiveLink, RetiredLink
@@ -211,3 +212,18 @@ def test_reads_do_not_wait_behind_an_open_write(acme: Harness) -> None:
     # The read sees the last committed state at once, the change once it is committed.
     during, after = acme.call(lambda: asyncio.wait_for(read_during_write(), timeout=10))
     assert (during, after) == ("acme ltd", "Renamed")
+
+
+def test_an_api_keys_last_use_never_goes_back_in_time(acme: Harness) -> None:
+    record, _ = acme.call(create_key, acme.runtime.db, "acme", "booking system")
+    newer = datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC)
+
+    async def touch_out_of_order() -> datetime | None:
+        for at in (newer, newer - timedelta(minutes=5)):  # two processes, the older one last
+            async with acme.runtime.db.transaction() as conn:
+                await api_keys.touch(conn, record.id, at)
+        async with acme.runtime.db.reading() as conn:
+            (found,) = await api_keys.list_for_account(conn, "acme")
+        return found.last_used_at
+
+    assert acme.call(touch_out_of_order) == newer
