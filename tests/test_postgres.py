@@ -4,6 +4,7 @@ at once, and refused without the secret key every process must share."""
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
@@ -56,3 +57,13 @@ def test_serve_refuses_to_start_on_postgresql_without_the_key() -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "BOOKFEED_SECRET_KEY" in done.stderr
+
+
+def test_serve_says_in_one_line_when_postgresql_cannot_be_reached() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here
+    done = run_cli(f"postgresql://bookfeed@127.0.0.1:{port}/bookfeed", "serve")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert done.stderr.startswith("error: BOOKFEED_DATABASE: cannot open the PostgreSQL database")

@@ -87,7 +87,11 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def connect(cls, url: str) -> PostgresDatabase:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+        try:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+        except (OSError, asyncpg.PostgresError) as error:
+            message = f"cannot open the PostgreSQL database: {error}"
+            raise InvalidInput(message, "BOOKFEED_DATABASE") from error
         database = cls(pool)
         await database._migrate()
         return database
