@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import aiosqlite
 import msgspec
 
 from backend.domain import Event, Location, Resource, Service, StaffMember
@@ -11,7 +10,7 @@ from backend.links import LinkKeys, new_nonce, token_hash
 from backend.policy import Policy, Scope
 from backend.store import accounts, calendars, objects
 from backend.store.calendars import CalendarRecord, LinkRecord
-from backend.store.db import Database, now_utc
+from backend.store.db import Connection, Database, now_utc
 from backend.text import has_controls, typed_line
 
 MAX_NAME = 200
@@ -94,7 +93,7 @@ class CalendarService:
     async def set_link_enabled(self, account_id: str, link_id: int, enabled: bool) -> Link:
         """Disable a link (its feed turns empty) or enable it again (the same URL works)."""
         async with self._db.transaction() as conn:
-            record = await calendars.get_link(conn, account_id, link_id)
+            record = await calendars.get_link(conn, account_id, link_id, lock=True)
             if record.enabled != enabled:
                 await calendars.set_link_enabled(conn, link_id, enabled, now_utc())
                 if enabled:
@@ -106,7 +105,7 @@ class CalendarService:
     async def regenerate_link(self, account_id: str, link_id: int) -> Link:
         """A new URL for the link; the old one serves an empty calendar from now on."""
         async with self._db.transaction() as conn:
-            record = await calendars.get_link(conn, account_id, link_id)
+            record = await calendars.get_link(conn, account_id, link_id, lock=True)
             await self._retire(conn, account_id, record)
             nonce = new_nonce()
             await calendars.replace_link_token(
@@ -116,19 +115,17 @@ class CalendarService:
 
     async def delete_link(self, account_id: str, link_id: int) -> None:
         async with self._db.transaction() as conn:
-            record = await calendars.get_link(conn, account_id, link_id)
+            record = await calendars.get_link(conn, account_id, link_id, lock=True)
             await self._retire(conn, account_id, record)
             await calendars.delete_link(conn, link_id)
 
-    async def _retire(
-        self, conn: aiosqlite.Connection, account_id: str, record: LinkRecord
-    ) -> None:
+    async def _retire(self, conn: Connection, account_id: str, record: LinkRecord) -> None:
         calendar = await calendars.get_calendar(conn, account_id, record.calendar_id)
         time_zone = (await accounts.get(conn, account_id)).time_zone
         hashed = await calendars.link_token_hash(conn, record.id)
         await calendars.retire_token(conn, hashed, calendar.name, time_zone, now_utc())
 
-    async def _insert_link(self, conn: aiosqlite.Connection, calendar_id: int, label: str) -> Link:
+    async def _insert_link(self, conn: Connection, calendar_id: int, label: str) -> Link:
         nonce = new_nonce()
         hashed = token_hash(self._keys.token(nonce))
         link_id = await calendars.insert_link(conn, calendar_id, label, nonce, hashed, now_utc())
@@ -139,9 +136,7 @@ class CalendarService:
         return Link(record=record, token=self._keys.token(record.nonce))
 
 
-async def _check_calendar(
-    conn: aiosqlite.Connection, account_id: str, name: str, policy: Policy
-) -> str:
+async def _check_calendar(conn: Connection, account_id: str, name: str, policy: Policy) -> str:
     """The cleaned name, or InvalidInputs naming every rule the name and policy break."""
     problems = Problems()
     cleaned = problems.read(lambda: typed_line(name, "name", MAX_NAME), name)
@@ -164,7 +159,7 @@ async def _check_calendar(
 
 
 async def _check_scope(
-    conn: aiosqlite.Connection, account_id: str, policy: Policy, problems: Problems
+    conn: Connection, account_id: str, policy: Policy, problems: Problems
 ) -> None:
     """A calendar follows the whole account or one of its own staff members or resources."""
     if policy.scope is Scope.ACCOUNT:

@@ -21,6 +21,7 @@ from backend.http_cache import accepts_gzip, etag_matches
 from backend.links import is_token_shaped, token_hash
 from backend.publish import RenderedFeed, empty_feed, publish
 from backend.runtime import Runtime
+from backend.store import link_lookup
 from backend.store.link_lookup import LiveLink, RetiredLink
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class FeedPublisher:
     async def served(self, token: str, now: datetime) -> tuple[ServedFeed | None, int | None]:
         """The feed a token opens (an empty one while a retired or disabled token is within its
         retention, None after it or for an unknown token), and the id of its live link."""
-        found = self._runtime.index.find(token_hash(token))
+        found = await link_lookup.find(self._runtime.db, token_hash(token))
         if found is None:
             return None, None
         if isinstance(found, RetiredLink):

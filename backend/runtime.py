@@ -1,4 +1,4 @@
-"""The app's long-lived parts: database, link index, services, caches, background flushing."""
+"""The app's long-lived parts: database, services, caches, background flushing."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from backend.links import LinkKeys
 from backend.settings import Settings
 from backend.store.calendars import purge_retired
 from backend.store.db import Database, now_utc
-from backend.store.link_lookup import LinkIndex
 
 
 class Runtime:
@@ -28,7 +27,6 @@ class Runtime:
         self.retention = timedelta(days=settings.link_retention_days)
         self.api_limit = TokenBuckets(settings.api_rate_limit, settings.api_burst)
         self._db: Database | None = None
-        self._index: LinkIndex | None = None
         self._flusher: asyncio.Task[None] | None = None
 
     @property
@@ -38,12 +36,6 @@ class Runtime:
         return self._db
 
     @property
-    def index(self) -> LinkIndex:
-        if self._index is None:
-            raise RuntimeError("the runtime is not started")
-        return self._index
-
-    @property
     def calendars(self) -> CalendarService:
         return CalendarService(self.db, self.keys)
 
@@ -51,7 +43,6 @@ class Runtime:
         self._db = await Database.open(self.settings.database)
         async with self._db.transaction() as conn:
             await purge_retired(conn, now_utc() - self.retention)
-        self._index = LinkIndex(self.settings.database)
         self._flusher = asyncio.create_task(
             self.recorder.flush_every(self._db, self.settings.fetch_flush_seconds)
         )
@@ -61,8 +52,6 @@ class Runtime:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
-        if self._index is not None:
-            self._index.close()
         if self._db is not None:
             await self._db.close()
-        self._db = self._index = self._flusher = None
+        self._db = self._flusher = None

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import msgspec
 
+from backend.errors import InvalidInput
+from backend.store.db import is_postgres
+
 DEFAULT_DATABASE = "bookfeed.sqlite3"
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    database: Path
+    database: Path | str  # a SQLite file, or a postgresql:// URL shared by many processes
     secret_key: bytes
     public_url: str | None = None
     host: str = "127.0.0.1"
@@ -34,11 +37,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the BOOKFEED_* variables; a missing secret key comes from a key file beside the DB."""
+    """Read the BOOKFEED_* variables; a missing secret key comes from a key file beside a SQLite
+    database. PostgreSQL serves many processes, which must all derive the same links: there
+    the key must be given."""
     env = os.environ if environ is None else environ
-    database = Path(env.get("BOOKFEED_DATABASE", DEFAULT_DATABASE))
+    target = env.get("BOOKFEED_DATABASE", DEFAULT_DATABASE)
+    database: Path | str = target if is_postgres(target) else Path(target)
     key_text = env.get("BOOKFEED_SECRET_KEY")
-    secret_key = key_text.encode() if key_text else _key_file_secret(database)
+    if key_text:
+        secret_key = key_text.encode()
+    elif isinstance(database, Path):
+        secret_key = _key_file_secret(database)
+    else:
+        raise InvalidInput(
+            "with PostgreSQL, set the same secret key for every process", "BOOKFEED_SECRET_KEY"
+        )
     return Settings(
         database=database,
         secret_key=secret_key,

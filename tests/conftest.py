@@ -1,19 +1,28 @@
-"""Shared fixtures: a real SQLite file per test, the real app, and helpers that create data
-through the same service and store functions production uses."""
+"""Shared fixtures: a real store per test, the real app, and helpers that create data through
+the same service and store functions production uses.
+
+The store is a fresh SQLite file, or with BOOKFEED_TEST_STORE=postgresql a fresh database on
+the PostgreSQL server BOOKFEED_TEST_DATABASE_URL names (./scripts/test starts one). Tests of
+PostgreSQL itself (several processes, migrations) use `postgres_url` whichever store is chosen.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import secrets
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import asyncpg
 import pytest
 from litestar.testing import TestClient
 
@@ -95,10 +104,64 @@ class Harness:
         return self.client.get(f"/feeds/{token}.ics", headers=headers)
 
 
+TEST_STORE = os.environ.get("BOOKFEED_TEST_STORE", "sqlite")
+POSTGRES_SERVER = os.environ.get("BOOKFEED_TEST_DATABASE_URL")
+assert TEST_STORE in ("sqlite", "postgresql"), "BOOKFEED_TEST_STORE is sqlite or postgresql"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: reads SQLite's files directly; not run on PostgreSQL"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if TEST_STORE == "postgresql":
+        items[:] = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards. Without a server the test is
+    skipped, except in CI (CI=true), where that is a failure."""
+    if not POSTGRES_SERVER:
+        message = "BOOKFEED_TEST_DATABASE_URL names no PostgreSQL server (./scripts/test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"bookfeed_test_{secrets.token_hex(6)}"
+    run_apart(_on_server(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+    run_apart(_on_server(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+def run_apart(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on an event loop of its own, in a thread of its own: the
+    browser tests keep a loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, work).result()
+
+
+async def _on_server(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_SERVER)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where this test's store lives: the store BOOKFEED_TEST_STORE chooses, fresh."""
+    if TEST_STORE == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return tmp_path / "bookfeed.sqlite3"
+
+
+@pytest.fixture
+def settings(database: Path | str) -> Settings:
     return Settings(
-        database=tmp_path / "bookfeed.sqlite3",
+        database=database,
         secret_key=b"test secret key",
         fetch_flush_seconds=3600,  # tests flush explicitly
     )
@@ -263,14 +326,15 @@ def owner(acme: Harness) -> OwnerClient:
 
 
 def run_cli(
-    database: Path, *args: str, stdin: str | None = None
+    database: Path | str,
+    *args: str,
+    stdin: str | None = None,
+    secret_key: str | None = "test secret key",
 ) -> subprocess.CompletedProcess[str]:
     """The `bookfeed` command in its own process (its asyncio.run needs a thread of its own)."""
-    env = {
-        "BOOKFEED_DATABASE": str(database),
-        "BOOKFEED_SECRET_KEY": "test secret key",
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-    }
+    env = {"BOOKFEED_DATABASE": str(database), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    if secret_key is not None:
+        env["BOOKFEED_SECRET_KEY"] = secret_key
     return subprocess.run(
         [sys.executable, "-m", "backend.cli", *args],
         input=stdin,

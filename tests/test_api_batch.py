@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,10 +34,27 @@ def bookings(count: int, **changes: Any) -> list[dict[str, Any]]:
     ]
 
 
-def dump(api: ApiClient) -> list[str]:
-    """Every table's rows, as SQL text, read from the database file."""
-    with sqlite3.connect(api.harness.runtime.settings.database) as conn:
-        return list(conn.iterdump())
+def dump(api: ApiClient) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, in order, read through the store's own connection."""
+    catalog = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+        "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+    }
+
+    async def read() -> dict[str, list[tuple[Any, ...]]]:
+        async with api.harness.runtime.db.reading() as conn:
+            tables = [
+                row[0] for row in await (await conn.execute(catalog[conn.dialect])).fetchall()
+            ]
+            return {
+                table: sorted(
+                    tuple(row)
+                    for row in await (await conn.execute(f"SELECT * FROM {table}")).fetchall()
+                )
+                for table in tables
+            }
+
+    return api.harness.call(read)
 
 
 def test_a_batch_reports_counts_per_kind(api: ApiClient) -> None:

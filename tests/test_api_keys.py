@@ -31,6 +31,7 @@ def create_key(settings: Settings, account: str = "acme") -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.sqlite_only
 def test_a_created_key_opens_its_account_and_only_its_hash_is_stored(
     cli: Harness, settings: Settings
 ) -> None:

@@ -245,6 +245,7 @@ def test_the_token_never_reaches_the_logs(acme: Harness, caplog: pytest.LogCaptu
     assert "Z" * 24 not in logged
 
 
+@pytest.mark.sqlite_only
 def test_the_database_alone_holds_no_working_link(acme: Harness, settings: Settings) -> None:
     _, link = acme.create_calendar()
     acme.call(acme.runtime.recorder.flush, acme.runtime.db)

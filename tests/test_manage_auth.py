@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from backend.app import create_app
 from backend.manage.auth import FREE_FAILURES
 from backend.settings import Settings
+from backend.store import owners
 from tests.conftest import (
     OWNER_EMAIL,
     OWNER_PASSWORD,
@@ -128,8 +129,13 @@ def test_sign_in_never_redirects_to_another_site(visitor: OwnerClient) -> None:
 
 
 def test_only_an_argon2_hash_of_the_password_is_stored(visitor: OwnerClient) -> None:
-    with sqlite3.connect(visitor.harness.runtime.settings.database) as conn:
-        (stored,) = conn.execute("SELECT password_hash FROM owners").fetchone()
+    async def stored_hash() -> str:
+        async with visitor.harness.runtime.db.reading() as conn:
+            found = await owners.find_owner(conn, OWNER_EMAIL)
+        assert found is not None
+        return found.password_hash
+
+    stored = visitor.harness.call(stored_hash)
     assert stored.startswith("$argon2id$")
     assert OWNER_PASSWORD not in stored
 

@@ -14,7 +14,7 @@ from backend.links import is_token_shaped, token_hash
 from backend.policy import PublicEvent
 from backend.publish import public_events
 from backend.runtime import Runtime
-from backend.store import accounts, calendars
+from backend.store import accounts, calendars, link_lookup
 from backend.store.link_lookup import LiveLink
 from backend.store.widgets import WidgetSettings, get_settings
 from widget.http import PageCache
@@ -40,7 +40,7 @@ class CalendarData(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WidgetPublisher:
-    """Owned by the app: the link index, the data cache and the rendered-page cache."""
+    """Owned by the app: the data cache and the rendered-page cache."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
@@ -51,11 +51,11 @@ class WidgetPublisher:
     def base_url(self) -> str:
         return self._runtime.settings.base_url()
 
-    def live_link(self, token: str) -> LiveLink | None:
+    async def live_link(self, token: str) -> LiveLink | None:
         """The enabled link a token opens; None for unknown, disabled or retired tokens."""
         if not is_token_shaped(token):
             return None
-        found = self._runtime.index.find(token_hash(token))
+        found = await link_lookup.find(self._runtime.db, token_hash(token))
         if not isinstance(found, LiveLink) or not found.enabled:
             return None
         return found

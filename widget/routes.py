@@ -89,7 +89,7 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
 
 
 async def _data(publisher: WidgetPublisher, token: str) -> CalendarData | None:
-    link = publisher.live_link(token)
+    link = await publisher.live_link(token)
     if link is None:
         return None
     try:

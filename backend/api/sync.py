@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
-
 from backend.api.kinds import KINDS, Kind, check_id, to_domain
 from backend.api.preconditions import check_if_match
 from backend.api.schemas import Batch, BatchResult, Counts, Input
 from backend.domain import Booking
 from backend.errors import Conflict, NotFound
 from backend.store import accounts, bookings, objects
-from backend.store.db import Database, now_utc
+from backend.store.db import Connection, Database, now_utc
 from backend.store.objects import Change
 
 
@@ -42,14 +40,14 @@ async def get(db: Database, account_id: str, kind: Kind, object_id: str) -> Any:
         return await _get(conn, account_id, kind, check_id(object_id))
 
 
-async def _get(conn: aiosqlite.Connection, account_id: str, kind: Kind, object_id: str) -> Any:
+async def _get(conn: Connection, account_id: str, kind: Kind, object_id: str) -> Any:
     if kind.domain is Booking:
         return await bookings.get(conn, account_id, object_id)
     return await objects.get(conn, account_id, kind.domain, object_id)
 
 
 async def _get_if_present(
-    conn: aiosqlite.Connection, account_id: str, kind: Kind, object_id: str
+    conn: Connection, account_id: str, kind: Kind, object_id: str
 ) -> Any | None:
     try:
         return await _get(conn, account_id, kind, object_id)
@@ -131,7 +129,7 @@ def _count(counts: Counts, changes: list[Change]) -> None:
 
 
 async def _delete_if_present(
-    conn: aiosqlite.Connection, account_id: str, kind: Kind, object_id: str, field: str
+    conn: Connection, account_id: str, kind: Kind, object_id: str, field: str
 ) -> bool:
     """True if the object was deleted, False if it did not exist."""
     try:

@@ -8,14 +8,13 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
-import aiosqlite
 import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from backend.errors import BookfeedError, InvalidInput
 from backend.store import accounts, owners
-from backend.store.db import Database, now_utc
+from backend.store.db import Connection, Database, now_utc
 
 SESSION_DAYS = 14
 # Guessing is slowed per email address only. A limit per client address was dropped on
@@ -177,7 +176,7 @@ def _throttle_key(email: str) -> str:
     return "email:" + hashlib.sha256(email.encode()).hexdigest()
 
 
-async def _reserve_attempt(conn: aiosqlite.Connection, key: str, now: datetime) -> None:
+async def _reserve_attempt(conn: Connection, key: str, now: datetime) -> None:
     """Count one more failure for the key, or raise SignInThrottled if it must wait first."""
     found = await owners.failures(conn, key)
     if found is not None and now - found.last_failed_at >= FORGET_AFTER:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-import aiosqlite
 import msgspec
 
 from backend.domain import Account
 from backend.errors import Conflict, NotFound
-from backend.store.db import to_text
+from backend.store.db import Connection, to_text
 
 _COLUMNS = "id, name, time_zone, locale, week_start"
 
@@ -21,11 +20,10 @@ class AccountRecord(msgspec.Struct, frozen=True, kw_only=True):
     data_version: int
 
 
-async def create(conn: aiosqlite.Connection, account: Account, now: datetime) -> None:
-    if await _exists(conn, account.id):
-        raise Conflict(f"account {account.id!r} already exists")
-    await conn.execute(
-        f"INSERT INTO accounts ({_COLUMNS}, uid_salt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+async def create(conn: Connection, account: Account, now: datetime) -> None:
+    cursor = await conn.execute(
+        f"INSERT INTO accounts ({_COLUMNS}, uid_salt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO NOTHING",
         (
             account.id,
             account.name,
@@ -36,15 +34,20 @@ async def create(conn: aiosqlite.Connection, account: Account, now: datetime) ->
             to_text(now),
         ),
     )
+    if cursor.rowcount == 0:
+        raise Conflict(f"account {account.id!r} already exists")
 
 
-async def get(conn: aiosqlite.Connection, account_id: str) -> Account:
+async def get(conn: Connection, account_id: str) -> Account:
     return (await get_record(conn, account_id)).account
 
 
-async def get_record(conn: aiosqlite.Connection, account_id: str) -> AccountRecord:
+async def get_record(conn: Connection, account_id: str, lock: bool = False) -> AccountRecord:
+    """The account; `lock` keeps its row locked until commit, which serialises every change
+    to the account's data that reads before it writes."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS}, uid_salt, data_version FROM accounts WHERE id = ?",
+        f"SELECT {_COLUMNS}, uid_salt, data_version FROM accounts WHERE id = ?"
+        f"{conn.for_update if lock else ''}",
         (account_id,),
     )
     row = await cursor.fetchone()
@@ -59,14 +62,14 @@ async def get_record(conn: aiosqlite.Connection, account_id: str) -> AccountReco
     )
 
 
-async def list_ids(conn: aiosqlite.Connection) -> list[str]:
+async def list_ids(conn: Connection) -> list[str]:
     cursor = await conn.execute("SELECT id FROM accounts ORDER BY id")
     return [row["id"] for row in await cursor.fetchall()]
 
 
-async def update(conn: aiosqlite.Connection, account: Account) -> bool:
+async def update(conn: Connection, account: Account) -> bool:
     """Replace the account's settings; True if anything changed (the data version moves)."""
-    if await get(conn, account.id) == account:
+    if (await get_record(conn, account.id, lock=True)).account == account:
         return False
     await conn.execute(
         "UPDATE accounts SET name = ?, time_zone = ?, locale = ?, week_start = ? WHERE id = ?",
@@ -76,12 +79,14 @@ async def update(conn: aiosqlite.Connection, account: Account) -> bool:
     return True
 
 
-async def bump_data_version(conn: aiosqlite.Connection, account_id: str) -> None:
+async def bump_data_version(conn: Connection, account_id: str) -> None:
     await conn.execute(
         "UPDATE accounts SET data_version = data_version + 1 WHERE id = ?", (account_id,)
     )
 
 
-async def _exists(conn: aiosqlite.Connection, account_id: str) -> bool:
-    cursor = await conn.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,))
-    return await cursor.fetchone() is not None
+async def lock(conn: Connection, account_id: str) -> None:
+    """Hold the account's row until commit: changes that read the account's data, decide and
+    then write (upserts, batches) run one after another across processes. Unknown is fine."""
+    if conn.for_update:
+        await conn.execute(f"SELECT 1 FROM accounts WHERE id = ?{conn.for_update}", (account_id,))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
 import msgspec
 
-from backend.store.db import to_text
+from backend.store.db import Connection, to_text
 
 _COLUMNS = "id, account_id, prefix, label, created_at, last_used_at, revoked_at"
 
@@ -24,7 +23,7 @@ class ApiKeyRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def insert(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     account_id: str,
     prefix: str,
     key_hash: bytes,
@@ -33,29 +32,30 @@ async def insert(
 ) -> ApiKeyRecord:
     cursor = await conn.execute(
         "INSERT INTO api_keys (account_id, prefix, key_hash, label, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (account_id, prefix, key_hash, label, to_text(now)),
     )
+    (key_id,) = await cursor.fetchone()
     return ApiKeyRecord(
-        id=cursor.lastrowid or 0, account_id=account_id, prefix=prefix, label=label, created_at=now
+        id=key_id, account_id=account_id, prefix=prefix, label=label, created_at=now
     )
 
 
-async def list_for_account(conn: aiosqlite.Connection, account_id: str) -> list[ApiKeyRecord]:
+async def list_for_account(conn: Connection, account_id: str) -> list[ApiKeyRecord]:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY id", (account_id,)
     )
     return [_record(row) for row in await cursor.fetchall()]
 
 
-async def find_by_hash(conn: aiosqlite.Connection, key_hash: bytes) -> ApiKeyRecord | None:
+async def find_by_hash(conn: Connection, key_hash: bytes) -> ApiKeyRecord | None:
     cursor = await conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE key_hash = ?", (key_hash,))
     row = await cursor.fetchone()
     return None if row is None else _record(row)
 
 
 async def find_in_account(
-    conn: aiosqlite.Connection, account_id: str, key_id: int | None, prefix: str | None
+    conn: Connection, account_id: str, key_id: int | None, prefix: str | None
 ) -> ApiKeyRecord | None:
     """The account's key with this id or this prefix."""
     cursor = await conn.execute(
@@ -66,15 +66,20 @@ async def find_in_account(
     return None if row is None else _record(row)
 
 
-async def revoke(conn: aiosqlite.Connection, key_id: int, now: datetime) -> None:
+async def revoke(conn: Connection, key_id: int, now: datetime) -> None:
     await conn.execute(
         "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         (to_text(now), key_id),
     )
 
 
-async def touch(conn: aiosqlite.Connection, key_id: int, now: datetime) -> None:
-    await conn.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (to_text(now), key_id))
+async def touch(conn: Connection, key_id: int, now: datetime) -> None:
+    """Note a use; an older time never replaces a newer one another process wrote."""
+    await conn.execute(
+        "UPDATE api_keys SET last_used_at = ? WHERE id = ?"
+        " AND (last_used_at IS NULL OR last_used_at < ?)",
+        (to_text(now), key_id, to_text(now)),
+    )
 
 
 def _record(row: Any) -> ApiKeyRecord:

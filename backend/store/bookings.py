@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
 import msgspec
 
 from backend.domain import (
@@ -25,8 +24,8 @@ from backend.domain import (
 )
 from backend.errors import InvalidInput, NotFound
 from backend.store import objects
-from backend.store.accounts import bump_data_version
-from backend.store.db import from_text, to_text
+from backend.store.accounts import bump_data_version, lock
+from backend.store.db import Connection, from_text, to_text
 from backend.store.objects import Change
 
 _LINKS = (
@@ -55,9 +54,7 @@ def normalized(booking: Booking) -> Booking:
     )
 
 
-async def find(
-    conn: aiosqlite.Connection, account_id: str, booking_id: str
-) -> StoredBooking | None:
+async def find(conn: Connection, account_id: str, booking_id: str) -> StoredBooking | None:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
     )
@@ -68,7 +65,7 @@ async def find(
     return _stored(row, linked)
 
 
-async def get(conn: aiosqlite.Connection, account_id: str, booking_id: str) -> Booking:
+async def get(conn: Connection, account_id: str, booking_id: str) -> Booking:
     found = await find(conn, account_id, booking_id)
     if found is None:
         raise NotFound(f"no booking with id {booking_id!r}")
@@ -76,7 +73,7 @@ async def get(conn: aiosqlite.Connection, account_id: str, booking_id: str) -> B
 
 
 async def upsert(
-    conn: aiosqlite.Connection, account_id: str, booking: Booking, now: datetime, field: str = ""
+    conn: Connection, account_id: str, booking: Booking, now: datetime, field: str = ""
 ) -> Change:
     """Create or replace a booking; the sequence grows when its time or status changes."""
     (change,) = await upsert_many(conn, account_id, [booking], now, [field])
@@ -84,7 +81,7 @@ async def upsert(
 
 
 async def upsert_many(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     account_id: str,
     items: Sequence[Booking],
     now: datetime,
@@ -93,6 +90,7 @@ async def upsert_many(
     """upsert() for many bookings with a fixed number of queries; `fields` are their paths
     for error messages. Nothing is written if any booking names an unknown object."""
     items = [normalized(booking) for booking in items]
+    await lock(conn, account_id)
     known_refs = await _known_references(conn, account_id, items)
     for index, booking in enumerate(items):
         _check_against(booking, known_refs, fields[index] if fields else "")
@@ -122,7 +120,7 @@ async def upsert_many(
 
 
 async def _write(
-    conn: aiosqlite.Connection, account_id: str, stored: list[StoredBooking], replaced: list[str]
+    conn: Connection, account_id: str, stored: list[StoredBooking], replaced: list[str]
 ) -> None:
     """Write the bookings and their links; `replaced` are those whose old links go first."""
     await conn.executemany(
@@ -154,12 +152,11 @@ async def _write(
             for item in stored
         ],
     )
-    replaced_ids = msgspec.json.encode(replaced).decode()
+    any_replaced, replaced_ids = conn.one_of(replaced)
     for table, column, attribute, _ in _LINKS:
         if replaced:
             await conn.execute(
-                f"DELETE FROM {table} WHERE account_id = ?"
-                " AND booking_id IN (SELECT value FROM json_each(?))",
+                f"DELETE FROM {table} WHERE account_id = ? AND booking_id {any_replaced}",
                 (account_id, replaced_ids),
             )
         rows = [
@@ -176,10 +173,10 @@ async def _write(
 
 
 async def _find_many(
-    conn: aiosqlite.Connection, account_id: str, booking_ids: list[str]
+    conn: Connection, account_id: str, booking_ids: list[str]
 ) -> dict[str, StoredBooking]:
-    ids = msgspec.json.encode(booking_ids).decode()
-    where = "id IN (SELECT value FROM json_each(?))"
+    any_id, ids = conn.one_of(booking_ids)
+    where = f"id {any_id}"
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND {where}", (account_id, ids)
     )
@@ -190,7 +187,8 @@ async def _find_many(
     return {row["id"]: _stored(row, linked) for row in rows}
 
 
-async def delete(conn: aiosqlite.Connection, account_id: str, booking_id: str) -> None:
+async def delete(conn: Connection, account_id: str, booking_id: str) -> None:
+    await lock(conn, account_id)
     cursor = await conn.execute(
         "DELETE FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
     )
@@ -200,7 +198,7 @@ async def delete(conn: aiosqlite.Connection, account_id: str, booking_id: str) -
 
 
 async def list_page(
-    conn: aiosqlite.Connection, account_id: str, after: str | None, limit: int
+    conn: Connection, account_id: str, after: str | None, limit: int
 ) -> list[Booking]:
     cursor = await conn.execute(
         f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?",
@@ -209,9 +207,8 @@ async def list_page(
     rows = await cursor.fetchall()
     if not rows:
         return []
-    linked = await _linked_ids(
-        conn, account_id, "id IN (SELECT value FROM json_each(?))", (_json_ids(rows),)
-    )
+    any_id, ids = conn.one_of([row["id"] for row in rows])
+    linked = await _linked_ids(conn, account_id, f"id {any_id}", (ids,))
     return [_stored(row, linked).booking for row in rows]
 
 
@@ -219,7 +216,7 @@ _SINGLE_REFS = (("service_id", Service), ("event_id", Event), ("location_id", Lo
 
 
 async def _known_references(
-    conn: aiosqlite.Connection, account_id: str, items: Sequence[Booking]
+    conn: Connection, account_id: str, items: Sequence[Booking]
 ) -> dict[type[Any], set[str]]:
     """Of the ids these bookings name, those that exist, per kind, in one query."""
     wanted: dict[type[Any], set[str]] = defaultdict(set)
@@ -284,7 +281,7 @@ class WindowRows(msgspec.Struct, frozen=True):
 
 
 async def in_window(
-    conn: aiosqlite.Connection, account_id: str, uid_salt: bytes, start: datetime, end: datetime
+    conn: Connection, account_id: str, uid_salt: bytes, start: datetime, end: datetime
 ) -> WindowRows:
     """Every booking overlapping [start, end), with what resolves it, in start order."""
     cursor = await conn.execute(
@@ -305,12 +302,8 @@ def booking_uid(uid_salt: bytes, booking_id: str) -> str:
     return f"{digest}@bookfeed"
 
 
-def _json_ids(rows: list[Any]) -> str:
-    return msgspec.json.encode([row["id"] for row in rows]).decode()
-
-
 async def _linked_ids(
-    conn: aiosqlite.Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
+    conn: Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
 ) -> dict[str, dict[str, list[str]]]:
     """{attribute: {booking id: [referenced ids in order]}} for the bookings matching the filter,
     from the three link tables in one query."""
@@ -318,7 +311,7 @@ async def _linked_ids(
 
 
 async def _link_rows(
-    conn: aiosqlite.Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
+    conn: Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
 ) -> list[Any]:
     selects = " UNION ALL ".join(
         f"SELECT '{attribute}', booking_id, position, {column} FROM {table}"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-import aiosqlite
 import msgspec
 
 from backend.errors import NotFound
 from backend.policy import Policy
-from backend.store.db import from_text, to_text
+from backend.store.db import Connection, from_text, to_text
 
 
 class CalendarRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,7 +40,7 @@ _LINK_COLUMNS = (
 )
 
 
-def _calendar(row: aiosqlite.Row) -> CalendarRecord:
+def _calendar(row: Any) -> CalendarRecord:
     return CalendarRecord(
         id=row["id"],
         account_id=row["account_id"],
@@ -51,7 +51,7 @@ def _calendar(row: aiosqlite.Row) -> CalendarRecord:
     )
 
 
-def _link(row: aiosqlite.Row) -> LinkRecord:
+def _link(row: Any) -> LinkRecord:
     def moment(text: str | None) -> datetime | None:
         return None if text is None else from_text(text)
 
@@ -69,20 +69,18 @@ def _link(row: aiosqlite.Row) -> LinkRecord:
 
 
 async def insert_calendar(
-    conn: aiosqlite.Connection, account_id: str, name: str, policy: Policy, now: datetime
+    conn: Connection, account_id: str, name: str, policy: Policy, now: datetime
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO calendars (account_id, name, policy, changed_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (account_id, name, msgspec.json.encode(policy).decode(), to_text(now), to_text(now)),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    (calendar_id,) = await cursor.fetchone()
+    return calendar_id
 
 
-async def get_calendar(
-    conn: aiosqlite.Connection, account_id: str, calendar_id: int
-) -> CalendarRecord:
+async def get_calendar(conn: Connection, account_id: str, calendar_id: int) -> CalendarRecord:
     """The account's calendar; any other account's id is NotFound, as if it did not exist."""
     cursor = await conn.execute(
         f"SELECT {_CALENDAR_COLUMNS} FROM calendars WHERE id = ? AND account_id = ?",
@@ -94,7 +92,7 @@ async def get_calendar(
     return _calendar(row)
 
 
-async def list_calendars(conn: aiosqlite.Connection, account_id: str) -> list[CalendarRecord]:
+async def list_calendars(conn: Connection, account_id: str) -> list[CalendarRecord]:
     cursor = await conn.execute(
         f"SELECT {_CALENDAR_COLUMNS} FROM calendars WHERE account_id = ? ORDER BY name, id",
         (account_id,),
@@ -103,7 +101,7 @@ async def list_calendars(conn: aiosqlite.Connection, account_id: str) -> list[Ca
 
 
 async def update_calendar(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     account_id: str,
     calendar_id: int,
     name: str,
@@ -119,7 +117,7 @@ async def update_calendar(
         raise NotFound("no such calendar")
 
 
-async def touch_calendar(conn: aiosqlite.Connection, calendar_id: int, now: datetime) -> None:
+async def touch_calendar(conn: Connection, calendar_id: int, now: datetime) -> None:
     """Mark the calendar's published output as changed (new version, new Last-Modified)."""
     await conn.execute(
         "UPDATE calendars SET version = version + 1, changed_at = ?, published_at = ? WHERE id = ?",
@@ -127,13 +125,13 @@ async def touch_calendar(conn: aiosqlite.Connection, calendar_id: int, now: date
     )
 
 
-async def mark_published(
-    conn: aiosqlite.Connection, calendar_id: int, tag: str, now: datetime
-) -> datetime:
+async def mark_published(conn: Connection, calendar_id: int, tag: str, now: datetime) -> datetime:
     """When the calendar's output last changed, given the tag of what it is about to serve:
-    a new tag is published now, and always later than the one before it."""
+    a new tag is published now, and always later than the one before it. The row stays
+    locked until commit, so processes rendering the same change at once agree on the time."""
     cursor = await conn.execute(
-        "SELECT published_tag, published_at FROM calendars WHERE id = ?", (calendar_id,)
+        f"SELECT published_tag, published_at FROM calendars WHERE id = ?{conn.for_update}",
+        (calendar_id,),
     )
     row = await cursor.fetchone()
     if row is None:
@@ -150,14 +148,14 @@ async def mark_published(
     return published
 
 
-async def delete_calendar(conn: aiosqlite.Connection, account_id: str, calendar_id: int) -> None:
+async def delete_calendar(conn: Connection, account_id: str, calendar_id: int) -> None:
     await conn.execute(
         "DELETE FROM calendars WHERE id = ? AND account_id = ?", (calendar_id, account_id)
     )
 
 
 async def insert_link(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     calendar_id: int,
     label: str,
     nonce: bytes,
@@ -166,14 +164,14 @@ async def insert_link(
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO links (calendar_id, label, nonce, token_hash, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (calendar_id, label, nonce, token_hash, to_text(now)),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    (link_id,) = await cursor.fetchone()
+    return link_id
 
 
-async def list_links(conn: aiosqlite.Connection, calendar_id: int) -> list[LinkRecord]:
+async def list_links(conn: Connection, calendar_id: int) -> list[LinkRecord]:
     cursor = await conn.execute(
         f"SELECT {_LINK_COLUMNS} FROM links WHERE calendar_id = ? ORDER BY links.id",
         (calendar_id,),
@@ -181,11 +179,15 @@ async def list_links(conn: aiosqlite.Connection, calendar_id: int) -> list[LinkR
     return [_link(row) for row in await cursor.fetchall()]
 
 
-async def get_link(conn: aiosqlite.Connection, account_id: str, link_id: int) -> LinkRecord:
-    """The account's link; any other account's link id is NotFound."""
+async def get_link(
+    conn: Connection, account_id: str, link_id: int, lock: bool = False
+) -> LinkRecord:
+    """The account's link; any other account's link id is NotFound. `lock` keeps the link's
+    row locked until commit, for a change that depends on what was read."""
+    locking = f"{conn.for_update} OF links" if lock and conn.for_update else ""
     cursor = await conn.execute(
         f"SELECT {_LINK_COLUMNS} FROM links JOIN calendars ON calendars.id = links.calendar_id"
-        " WHERE links.id = ? AND calendars.account_id = ?",
+        f" WHERE links.id = ? AND calendars.account_id = ?{locking}",
         (link_id, account_id),
     )
     row = await cursor.fetchone()
@@ -194,14 +196,14 @@ async def get_link(conn: aiosqlite.Connection, account_id: str, link_id: int) ->
     return _link(row)
 
 
-async def token_hashes(conn: aiosqlite.Connection, calendar_id: int) -> list[bytes]:
+async def token_hashes(conn: Connection, calendar_id: int) -> list[bytes]:
     cursor = await conn.execute(
         "SELECT token_hash FROM links WHERE calendar_id = ?", (calendar_id,)
     )
     return [row["token_hash"] for row in await cursor.fetchall()]
 
 
-async def link_token_hash(conn: aiosqlite.Connection, link_id: int) -> bytes:
+async def link_token_hash(conn: Connection, link_id: int) -> bytes:
     cursor = await conn.execute("SELECT token_hash FROM links WHERE id = ?", (link_id,))
     row = await cursor.fetchone()
     if row is None:
@@ -209,9 +211,7 @@ async def link_token_hash(conn: aiosqlite.Connection, link_id: int) -> bytes:
     return row["token_hash"]
 
 
-async def set_link_enabled(
-    conn: aiosqlite.Connection, link_id: int, enabled: bool, now: datetime
-) -> None:
+async def set_link_enabled(conn: Connection, link_id: int, enabled: bool, now: datetime) -> None:
     await conn.execute(
         "UPDATE links SET enabled = ?, disabled_at = ? WHERE id = ?",
         (int(enabled), None if enabled else to_text(now), link_id),
@@ -219,27 +219,29 @@ async def set_link_enabled(
 
 
 async def replace_link_token(
-    conn: aiosqlite.Connection, link_id: int, nonce: bytes, token_hash: bytes
+    conn: Connection, link_id: int, nonce: bytes, token_hash: bytes
 ) -> None:
     await conn.execute(
         "UPDATE links SET nonce = ?, token_hash = ? WHERE id = ?", (nonce, token_hash, link_id)
     )
 
 
-async def delete_link(conn: aiosqlite.Connection, link_id: int) -> None:
+async def delete_link(conn: Connection, link_id: int) -> None:
     await conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
 
 
 async def retire_token(
-    conn: aiosqlite.Connection, token_hash: bytes, calendar_name: str, time_zone: str, now: datetime
+    conn: Connection, token_hash: bytes, calendar_name: str, time_zone: str, now: datetime
 ) -> None:
     await conn.execute(
-        "INSERT OR REPLACE INTO retired_tokens (token_hash, calendar_name, time_zone, retired_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO retired_tokens (token_hash, calendar_name, time_zone, retired_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (token_hash) DO UPDATE SET"
+        " calendar_name = excluded.calendar_name, time_zone = excluded.time_zone,"
+        " retired_at = excluded.retired_at",
         (token_hash, calendar_name, time_zone, to_text(now)),
     )
 
 
-async def purge_retired(conn: aiosqlite.Connection, before: datetime) -> None:
+async def purge_retired(conn: Connection, before: datetime) -> None:
     """Forget retired tokens past their retention; they answer 404 from then on."""
     await conn.execute("DELETE FROM retired_tokens WHERE retired_at < ?", (to_text(before),))

@@ -1,22 +1,21 @@
-"""The SQLite connection: pragmas, numbered migrations, and one transaction at a time."""
+"""The store's connection layer: one API over SQLite (embedded) and PostgreSQL (shared).
+
+Store modules write SQL once, with `?` placeholders; each dialect's connection translates
+what differs (placeholders, lists of values, row locks) and raises `IntegrityError` for a
+refused constraint, whichever driver is underneath.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol
 
-import aiosqlite
-
-PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
-)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 # SQLite's INTEGER is 64-bit signed: a larger Python int cannot even be sent in a query.
@@ -41,71 +40,86 @@ def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-class Database:
-    """One aiosqlite connection; every use holds a lock so transactions never interleave."""
+def is_postgres(target: Path | str) -> bool:
+    """Whether BOOKFEED_DATABASE names a PostgreSQL server rather than a SQLite file."""
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self._connection = connection
-        self._lock = asyncio.Lock()
-        self.path = path
 
-    @classmethod
-    async def open(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        for pragma in PRAGMAS:
-            await connection.execute(pragma)
-        database = cls(connection, path)
-        await database._migrate()
-        return database
+class IntegrityError(Exception):
+    """The database refused a write that breaks a constraint (unique, foreign key, check)."""
 
-    async def close(self) -> None:
-        await self._connection.close()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+class Cursor(Protocol):
+    rowcount: int
+
+    async def fetchone(self) -> Any: ...
+
+    async def fetchall(self) -> Iterable[Any]: ...
+
+
+class Connection(Protocol):
+    """What store functions use inside `transaction()` or `reading()`. Rows are read by
+    column name or position and unpack like tuples."""
+
+    dialect: str
+    for_update: str  # appended to a SELECT that locks the rows it reads until commit
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    async def hold(self, name: str) -> None:
+        """Wait until no other transaction holds `name`, then hold it until commit: for a
+        read-check-write whose rows may not exist yet, so no row lock can order it."""
+        ...
+
+    def one_of(self, values: Sequence[Any]) -> tuple[str, Any]:
+        """The right-hand side of a condition matching any of the values, and the one
+        parameter it takes: `f"id {fragment}"`, with the parameter bound at its `?`."""
+        ...
+
+
+class Database(ABC):
+    """A store: write transactions, consistent snapshot reads, and single-row point reads."""
+
+    dialect: str
+
+    @staticmethod
+    async def open(target: Path | str) -> Database:
+        """The store BOOKFEED_DATABASE names, migrated: a PostgreSQL URL or a SQLite path."""
+        # Imported here: each dialect builds on this module, and asyncpg is an optional extra.
+        if is_postgres(target):
+            from backend.store.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(str(target))
+        from backend.store.sqlite import SqliteDatabase
+
+        return await SqliteDatabase.connect(Path(target))
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                await self._connection.rollback()
-                raise
-            await self._connection.commit()
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A read transaction: one consistent snapshot for several queries."""
-        async with self._lock:
-            await self._connection.execute("BEGIN")
-            try:
-                yield self._connection
-            finally:
-                await self._connection.rollback()
+    @abstractmethod
+    def reading(self) -> AbstractAsyncContextManager[Connection]:
+        """A read-only transaction: one consistent snapshot for several queries."""
 
-    async def _migrate(self) -> None:
-        async with self.transaction() as conn:
-            (applied,) = await (await conn.execute("PRAGMA user_version")).fetchone()
-            for number, script in _migrations():
-                if number > applied:
-                    for statement in _statements(script):
-                        await conn.execute(statement)
-                    await conn.execute(f"PRAGMA user_version = {number}")
+    @abstractmethod
+    async def point_read(self, sql: str, params: Sequence[Any]) -> Any:
+        """One row (or None) of a single indexed query, outside any transaction."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
 
 
-def _migrations() -> list[tuple[int, str]]:
+def migrations(dialect: str) -> list[tuple[int, str]]:
+    """The dialect's numbered migration scripts, in order. Each number exists for both."""
     folder = resources.files("backend.store") / "migrations"
+    if dialect == "postgresql":
+        folder = folder / "postgresql"
     found = [
         (int(entry.name.split("_", 1)[0]), entry.read_text())
         for entry in folder.iterdir()
         if entry.name.endswith(".sql")
     ]
     return sorted(found)
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (ours hold no semicolons inside literals)."""
-    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

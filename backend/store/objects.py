@@ -3,17 +3,16 @@ customers. One table each, the same operations for all."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import aiosqlite
 import msgspec
 
 from backend.domain import Customer, Event, Location, Resource, Service, StaffMember
 from backend.errors import Conflict, NotFound
-from backend.store.accounts import bump_data_version
+from backend.store.accounts import bump_data_version, lock
+from backend.store.db import Connection, IntegrityError
 
 ReferenceObject = StaffMember | Resource | Location | Service | Event | Customer
 T = TypeVar("T", StaffMember, Resource, Location, Service, Event, Customer)
@@ -50,7 +49,7 @@ def _to_row(obj: msgspec.Struct) -> tuple[Any, ...]:
     )
 
 
-def from_row(kind: type[T], row: aiosqlite.Row | sqlite3.Row) -> T:
+def from_row(kind: type[T], row: Any) -> T:
     values = {
         name: msgspec.json.decode(row[name]) if name in _JSON_FIELDS else row[name]
         for name in _columns(kind)
@@ -58,16 +57,14 @@ def from_row(kind: type[T], row: aiosqlite.Row | sqlite3.Row) -> T:
     return msgspec.convert(values, kind)
 
 
-async def get(conn: aiosqlite.Connection, account_id: str, kind: type[T], object_id: str) -> T:
+async def get(conn: Connection, account_id: str, kind: type[T], object_id: str) -> T:
     found = await find(conn, account_id, kind, object_id)
     if found is None:
         raise NotFound(f"no {TABLES[kind]} object with id {object_id!r}")
     return found
 
 
-async def find(
-    conn: aiosqlite.Connection, account_id: str, kind: type[T], object_id: str
-) -> T | None:
+async def find(conn: Connection, account_id: str, kind: type[T], object_id: str) -> T | None:
     cursor = await conn.execute(
         f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ? AND id = ?",
         (account_id, object_id),
@@ -76,25 +73,24 @@ async def find(
     return None if row is None else from_row(kind, row)
 
 
-async def exists(
-    conn: aiosqlite.Connection, account_id: str, kind: type[Any], object_id: str
-) -> bool:
+async def exists(conn: Connection, account_id: str, kind: type[Any], object_id: str) -> bool:
     cursor = await conn.execute(
         f"SELECT 1 FROM {TABLES[kind]} WHERE account_id = ? AND id = ?", (account_id, object_id)
     )
     return await cursor.fetchone() is not None
 
 
-async def upsert(conn: aiosqlite.Connection, account_id: str, obj: ReferenceObject) -> Change:
+async def upsert(conn: Connection, account_id: str, obj: ReferenceObject) -> Change:
     """Create or replace by the booking system's id; an identical object changes nothing."""
     (change,) = await upsert_many(conn, account_id, type(obj), [obj])
     return change
 
 
 async def upsert_many(
-    conn: aiosqlite.Connection, account_id: str, kind: type[T], items: Sequence[T]
+    conn: Connection, account_id: str, kind: type[T], items: Sequence[T]
 ) -> list[Change]:
     """upsert() for many objects of one kind, with a fixed number of queries however many."""
+    await lock(conn, account_id)
     known: dict[str, T] = await _find_many(conn, account_id, kind, [item.id for item in items])
     changes = []
     changed: dict[str, T] = {}
@@ -119,22 +115,20 @@ async def upsert_many(
 
 
 async def existing_ids_by_kind(
-    conn: aiosqlite.Connection, account_id: str, wanted: Mapping[type[Any], Iterable[str]]
+    conn: Connection, account_id: str, wanted: Mapping[type[Any], Iterable[str]]
 ) -> dict[type[Any], set[str]]:
     """Which of the wanted ids name an object of their kind in the account, in one query."""
     kinds = [kind for kind, ids in wanted.items() if ids]
     if not kinds:
         return {}
-    query = " UNION ALL ".join(
-        f"SELECT {index}, id FROM {TABLES[kind]} WHERE account_id = ?"
-        " AND id IN (SELECT value FROM json_each(?))"
-        for index, kind in enumerate(kinds)
-    )
-    params = [
-        value
-        for kind in kinds
-        for value in (account_id, msgspec.json.encode(sorted(set(wanted[kind]))).decode())
-    ]
+    selects, params = [], []
+    for index, kind in enumerate(kinds):
+        any_id, ids = conn.one_of(sorted(set(wanted[kind])))
+        selects.append(
+            f"SELECT {index}, id FROM {TABLES[kind]} WHERE account_id = ? AND id {any_id}"
+        )
+        params += [account_id, ids]
+    query = " UNION ALL ".join(selects)
     found: dict[type[Any], set[str]] = {kind: set() for kind in kinds}
     for index, object_id in await (await conn.execute(query, params)).fetchall():
         found[kinds[index]].add(object_id)
@@ -142,25 +136,25 @@ async def existing_ids_by_kind(
 
 
 async def _find_many(
-    conn: aiosqlite.Connection, account_id: str, kind: type[T], ids: list[str]
+    conn: Connection, account_id: str, kind: type[T], ids: list[str]
 ) -> dict[str, T]:
+    any_id, param = conn.one_of(ids)
     cursor = await conn.execute(
         f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ?"
-        " AND id IN (SELECT value FROM json_each(?))",
-        (account_id, msgspec.json.encode(ids).decode()),
+        f" AND id {any_id}",
+        (account_id, param),
     )
     return {row["id"]: from_row(kind, row) for row in await cursor.fetchall()}
 
 
-async def delete(
-    conn: aiosqlite.Connection, account_id: str, kind: type[Any], object_id: str
-) -> None:
+async def delete(conn: Connection, account_id: str, kind: type[Any], object_id: str) -> None:
     """Remove an object no booking refers to; a referenced one is a Conflict, never dangling."""
+    await lock(conn, account_id)
     try:
         cursor = await conn.execute(
             f"DELETE FROM {TABLES[kind]} WHERE account_id = ? AND id = ?", (account_id, object_id)
         )
-    except sqlite3.IntegrityError as error:
+    except IntegrityError as error:
         raise Conflict(
             f"{TABLES[kind]} object {object_id!r} is still referenced by bookings"
         ) from error
@@ -170,7 +164,7 @@ async def delete(
 
 
 async def list_page(
-    conn: aiosqlite.Connection, account_id: str, kind: type[T], after: str | None, limit: int
+    conn: Connection, account_id: str, kind: type[T], after: str | None, limit: int
 ) -> list[T]:
     """Objects in id order, `limit` at a time, starting after the id `after`."""
     cursor = await conn.execute(
@@ -181,7 +175,7 @@ async def list_page(
     return [from_row(kind, row) for row in await cursor.fetchall()]
 
 
-async def all_by_id(conn: aiosqlite.Connection, account_id: str, kind: type[T]) -> dict[str, T]:
+async def all_by_id(conn: Connection, account_id: str, kind: type[T]) -> dict[str, T]:
     cursor = await conn.execute(
         f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ?",
         (account_id,),

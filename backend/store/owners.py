@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
-import aiosqlite
 import msgspec
 
 from backend.errors import Conflict
-from backend.store.db import from_text, to_text
+from backend.store.db import Connection, from_text, to_text
 
 
 class OwnerRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,20 +23,20 @@ class Failures(msgspec.Struct, frozen=True):
 
 
 async def insert_owner(
-    conn: aiosqlite.Connection, account_id: str, email: str, password_hash: str, now: datetime
+    conn: Connection, account_id: str, email: str, password_hash: str, now: datetime
 ) -> int:
-    try:
-        cursor = await conn.execute(
-            "INSERT INTO owners (account_id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
-            (account_id, email, password_hash, to_text(now)),
-        )
-    except sqlite3.IntegrityError as error:
-        raise Conflict(f"an owner with email {email!r} already exists") from error
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    cursor = await conn.execute(
+        "INSERT INTO owners (account_id, email, password_hash, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (email) DO NOTHING RETURNING id",
+        (account_id, email, password_hash, to_text(now)),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        raise Conflict(f"an owner with email {email!r} already exists")
+    return row[0]
 
 
-async def find_owner(conn: aiosqlite.Connection, email: str) -> OwnerRecord | None:
+async def find_owner(conn: Connection, email: str) -> OwnerRecord | None:
     cursor = await conn.execute(
         "SELECT id, account_id, email, password_hash FROM owners WHERE email = ?", (email,)
     )
@@ -46,14 +44,14 @@ async def find_owner(conn: aiosqlite.Connection, email: str) -> OwnerRecord | No
     return None if row is None else msgspec.convert(dict(row), OwnerRecord)
 
 
-async def set_password_hash(conn: aiosqlite.Connection, owner_id: int, password_hash: str) -> None:
+async def set_password_hash(conn: Connection, owner_id: int, password_hash: str) -> None:
     await conn.execute(
         "UPDATE owners SET password_hash = ? WHERE id = ?", (password_hash, owner_id)
     )
 
 
 async def insert_session(
-    conn: aiosqlite.Connection, token_hash: bytes, owner_id: int, now: datetime, expires: datetime
+    conn: Connection, token_hash: bytes, owner_id: int, now: datetime, expires: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO owner_sessions (token_hash, owner_id, created_at, expires_at)"
@@ -62,9 +60,7 @@ async def insert_session(
     )
 
 
-async def session_owner(
-    conn: aiosqlite.Connection, token_hash: bytes, now: datetime
-) -> OwnerRecord | None:
+async def session_owner(conn: Connection, token_hash: bytes, now: datetime) -> OwnerRecord | None:
     """The owner of an unexpired session, or None."""
     cursor = await conn.execute(
         "SELECT owners.id, account_id, email, password_hash FROM owner_sessions"
@@ -76,21 +72,21 @@ async def session_owner(
     return None if row is None else msgspec.convert(dict(row), OwnerRecord)
 
 
-async def delete_session(conn: aiosqlite.Connection, token_hash: bytes) -> None:
+async def delete_session(conn: Connection, token_hash: bytes) -> None:
     await conn.execute("DELETE FROM owner_sessions WHERE token_hash = ?", (token_hash,))
 
 
-async def purge_sessions(conn: aiosqlite.Connection, now: datetime) -> None:
+async def purge_sessions(conn: Connection, now: datetime) -> None:
     await conn.execute("DELETE FROM owner_sessions WHERE expires_at <= ?", (to_text(now),))
 
 
-async def set_flash(conn: aiosqlite.Connection, token_hash: bytes, message: str | None) -> None:
+async def set_flash(conn: Connection, token_hash: bytes, message: str | None) -> None:
     await conn.execute(
         "UPDATE owner_sessions SET flash = ? WHERE token_hash = ?", (message, token_hash)
     )
 
 
-async def take_flash(conn: aiosqlite.Connection, token_hash: bytes) -> str | None:
+async def take_flash(conn: Connection, token_hash: bytes) -> str | None:
     """The session's pending message, cleared as it is read."""
     cursor = await conn.execute(
         "SELECT flash FROM owner_sessions WHERE token_hash = ?", (token_hash,)
@@ -102,7 +98,10 @@ async def take_flash(conn: aiosqlite.Connection, token_hash: bytes) -> str | Non
     return row[0]
 
 
-async def failures(conn: aiosqlite.Connection, key: str) -> Failures | None:
+async def failures(conn: Connection, key: str) -> Failures | None:
+    """The key's failure count, held until commit: sign-in attempts racing in several
+    processes are counted one after another, the first ones too (before any row exists)."""
+    await conn.hold(f"sign-in failures {key}")
     cursor = await conn.execute(
         "SELECT failures, last_failed_at FROM sign_in_failures WHERE key = ?", (key,)
     )
@@ -110,19 +109,19 @@ async def failures(conn: aiosqlite.Connection, key: str) -> Failures | None:
     return None if row is None else Failures(row[0], from_text(row[1]))
 
 
-async def add_failure(conn: aiosqlite.Connection, key: str, now: datetime) -> None:
+async def add_failure(conn: Connection, key: str, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO sign_in_failures (key, failures, last_failed_at) VALUES (?, 1, ?)"
-        " ON CONFLICT (key) DO UPDATE SET failures = failures + 1,"
+        " ON CONFLICT (key) DO UPDATE SET failures = sign_in_failures.failures + 1,"
         " last_failed_at = excluded.last_failed_at",
         (key, to_text(now)),
     )
 
 
-async def clear_failures(conn: aiosqlite.Connection, key: str) -> None:
+async def clear_failures(conn: Connection, key: str) -> None:
     await conn.execute("DELETE FROM sign_in_failures WHERE key = ?", (key,))
 
 
-async def purge_failures(conn: aiosqlite.Connection, before: datetime) -> None:
+async def purge_failures(conn: Connection, before: datetime) -> None:
     """Forget counts whose last failure is older than `before` (they start from zero anyway)."""
     await conn.execute("DELETE FROM sign_in_failures WHERE last_failed_at < ?", (to_text(before),))

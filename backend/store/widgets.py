@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
 import msgspec
 
 from backend.errors import NotFound
-from backend.store.db import to_text
+from backend.store.db import Connection, to_text
 
 
 class WidgetSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -19,7 +18,7 @@ class WidgetSettings(msgspec.Struct, frozen=True, kw_only=True):
     allowed_sites: tuple[str, ...] = ()  # origins; empty: any site may embed the widget
 
 
-async def get_settings(conn: aiosqlite.Connection, calendar_id: int) -> WidgetSettings:
+async def get_settings(conn: Connection, calendar_id: int) -> WidgetSettings:
     cursor = await conn.execute(
         "SELECT accent, theme, compact, default_view, allowed_sites FROM widget_settings"
         " WHERE calendar_id = ?",
@@ -38,7 +37,7 @@ async def get_settings(conn: aiosqlite.Connection, calendar_id: int) -> WidgetSe
 
 
 async def put_settings(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     account_id: str,
     calendar_id: int,
     settings: WidgetSettings,
@@ -52,9 +51,12 @@ async def put_settings(
     if cursor.rowcount == 0:
         raise NotFound("no such calendar")
     await conn.execute(
-        "INSERT OR REPLACE INTO widget_settings"
+        "INSERT INTO widget_settings"
         " (calendar_id, accent, theme, compact, default_view, allowed_sites, changed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (calendar_id) DO UPDATE SET"
+        " accent = excluded.accent, theme = excluded.theme, compact = excluded.compact,"
+        " default_view = excluded.default_view, allowed_sites = excluded.allowed_sites,"
+        " changed_at = excluded.changed_at",
         (
             calendar_id,
             settings.accent,

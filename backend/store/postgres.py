@@ -1,0 +1,157 @@
+"""The shared store: PostgreSQL through an asyncpg connection pool, for many app processes.
+
+Writes run at READ COMMITTED; a store function that reads, checks and then writes locks the
+rows it depends on first (`conn.for_update`, or the account row), or lets `ON CONFLICT` decide.
+Snapshot reads run at REPEATABLE READ, read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+import asyncpg
+
+from backend.errors import InvalidInput
+from backend.store.db import Connection, Database, IntegrityError, migrations, now_utc, to_text
+
+POOL_SIZE = 10
+# PostgreSQL's text cannot hold U+0000 (SQLite's can): such input is refused, never altered.
+_NUL = "text must not contain the NUL character (U+0000) when the store is PostgreSQL"
+# pg_advisory_xact_lock's key for applying migrations: any constant shared by every process.
+MIGRATION_LOCK = 0x626F6F6B66656564  # "bookfeed"
+
+
+class PostgresCursor:
+    def __init__(self, rows: list[asyncpg.Record], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    async def fetchone(self) -> asyncpg.Record | None:
+        return self._rows[0] if self._rows else None
+
+    async def fetchall(self) -> list[asyncpg.Record]:
+        return self._rows
+
+
+class PostgresConnection:
+    dialect = "postgresql"
+    # Our locked reads precede changes to non-key columns: NO KEY UPDATE leaves rows that
+    # reference the locked one (a new calendar of a locked account) free to be inserted.
+    for_update = " FOR NO KEY UPDATE"
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> PostgresCursor:
+        query, returns_rows = _translated(sql)
+        try:
+            if returns_rows:
+                rows = await self._connection.fetch(query, *params)
+                return PostgresCursor(rows, len(rows))
+            status = await self._connection.execute(query, *params)
+        except asyncpg.IntegrityConstraintViolationError as error:
+            raise IntegrityError(str(error)) from error
+        except asyncpg.CharacterNotInRepertoireError as error:
+            raise InvalidInput(_NUL) from error
+        count = status.rsplit(" ", 1)[-1]
+        return PostgresCursor([], int(count) if count.isdigit() else -1)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        args = list(rows)
+        if not args:
+            return
+        try:
+            await self._connection.executemany(_translated(sql)[0], args)
+        except asyncpg.IntegrityConstraintViolationError as error:
+            raise IntegrityError(str(error)) from error
+        except asyncpg.CharacterNotInRepertoireError as error:
+            raise InvalidInput(_NUL) from error
+
+    async def hold(self, name: str) -> None:
+        await self._connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", name
+        )
+
+    def one_of(self, values: Sequence[Any]) -> tuple[str, Any]:
+        return "= ANY(?)", list(values)
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, url: str) -> PostgresDatabase:
+        try:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+        except (OSError, asyncpg.PostgresError) as error:
+            message = f"cannot open the PostgreSQL database: {error}"
+            raise InvalidInput(message, "BOOKFEED_DATABASE") from error
+        database = cls(pool)
+        await database._migrate()
+        return database
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self._pool.acquire() as connection, connection.transaction():
+            yield PostgresConnection(connection)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Connection]:
+        async with (
+            self._pool.acquire() as connection,
+            connection.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            yield PostgresConnection(connection)
+
+    async def point_read(self, sql: str, params: Sequence[Any]) -> Any:
+        async with self._pool.acquire() as connection:
+            return await connection.fetchrow(_translated(sql)[0], *params)
+
+    async def _migrate(self) -> None:
+        """Apply the migrations not yet recorded, once, however many processes start at once:
+        each waits for the advisory lock, and finds them applied by the first."""
+        async with self._pool.acquire() as connection, connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            applied = await connection.fetchval(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+            )
+            for number, script in migrations(self.dialect):
+                if number > applied:
+                    await connection.execute(script)
+                    await connection.execute(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                        number,
+                        to_text(now_utc()),
+                    )
+
+
+@lru_cache(maxsize=1024)
+def _translated(sql: str) -> tuple[str, bool]:
+    """The query with `?` numbered as $1, $2… (outside string literals), and whether it
+    returns rows."""
+    parts = []
+    number = 0
+    quoted = False
+    for char in sql:
+        if char == "'":
+            quoted = not quoted
+        if char == "?" and not quoted:
+            number += 1
+            parts.append(f"${number}")
+        else:
+            parts.append(char)
+    upper = sql.lstrip().upper()
+    return "".join(parts), upper.startswith(("SELECT", "WITH")) or " RETURNING " in upper

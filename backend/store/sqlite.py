@@ -1,0 +1,148 @@
+"""The embedded store: one SQLite file in WAL mode, one writer and separate readers.
+
+Writes queue for the single writer connection (`BEGIN IMMEDIATE`, as SQLite lets one writer
+in at a time); snapshot reads use their own connections, so they never wait behind a write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import msgspec
+
+from backend.store.db import Connection, Database, IntegrityError, migrations
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+)
+READERS = 2
+
+
+class SqliteConnection:
+    dialect = "sqlite"
+    for_update = ""  # the writer holds the whole database from BEGIN IMMEDIATE on
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        try:
+            return await self._connection.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            await self._connection.executemany(sql, rows)
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
+
+    async def hold(self, name: str) -> None:
+        """Nothing to wait for: the writer is the only one in from BEGIN IMMEDIATE on."""
+
+    def one_of(self, values: Sequence[Any]) -> tuple[str, Any]:
+        return "IN (SELECT value FROM json_each(?))", msgspec.json.encode(list(values)).decode()
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+
+    def __init__(
+        self,
+        writer: aiosqlite.Connection,
+        readers: list[aiosqlite.Connection],
+        point_reader: sqlite3.Connection,
+    ) -> None:
+        self._writer = writer
+        self._write_lock = asyncio.Lock()
+        self._all_readers = readers
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for reader in readers:
+            self._readers.put_nowait(reader)
+        self._point_reader = point_reader
+
+    @classmethod
+    async def connect(cls, path: Path) -> SqliteDatabase:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _open(path)
+        await _migrate(writer)
+        readers = [await _open(path, read_only=True) for _ in range(READERS)]
+        # The feed's link lookup is one indexed read of a few µs: a hop to an aiosqlite
+        # thread costs more than the query, so it runs directly; WAL lets it read beside writes.
+        point_reader = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        point_reader.execute("PRAGMA query_only = ON")
+        point_reader.execute("PRAGMA busy_timeout = 5000")
+        return cls(writer, readers, point_reader)
+
+    async def close(self) -> None:
+        self._point_reader.close()
+        for reader in self._all_readers:
+            await reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteConnection(self._writer)
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            await self._writer.commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Connection]:
+        reader = await self._readers.get()
+        try:
+            await reader.execute("BEGIN")
+            try:
+                yield SqliteConnection(reader)
+            finally:
+                await reader.rollback()
+        finally:
+            self._readers.put_nowait(reader)
+
+    async def point_read(self, sql: str, params: Sequence[Any]) -> Any:
+        return self._point_reader.execute(sql, params).fetchone()
+
+
+async def _open(path: Path, read_only: bool = False) -> aiosqlite.Connection:
+    connection = await aiosqlite.connect(path, isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    for pragma in PRAGMAS:
+        await connection.execute(pragma)
+    if read_only:
+        await connection.execute("PRAGMA query_only = ON")
+    return connection
+
+
+async def _migrate(writer: aiosqlite.Connection) -> None:
+    """Apply the migrations past PRAGMA user_version, all in one transaction."""
+    await writer.execute("BEGIN IMMEDIATE")
+    try:
+        (applied,) = await (await writer.execute("PRAGMA user_version")).fetchone()  # type: ignore[misc]
+        for number, script in migrations("sqlite"):
+            if number > applied:
+                for statement in _statements(script):
+                    await writer.execute(statement)
+                await writer.execute(f"PRAGMA user_version = {number}")
+    except BaseException:
+        await writer.rollback()
+        raise
+    await writer.commit()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (ours hold no semicolons inside literals)."""
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

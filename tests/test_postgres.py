@@ -1,0 +1,69 @@
+"""PostgreSQL as the shared store: chosen by URL, migrated once however many processes start
+at once, and refused without the secret key every process must share."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from backend.errors import InvalidInput
+from backend.settings import load_settings
+from backend.store.db import Database, migrations
+from backend.store.postgres import PostgresDatabase
+from tests.conftest import run_apart, run_cli
+
+URL = "postgresql://bookfeed@db.internal/bookfeed"
+
+
+def test_processes_starting_at_once_apply_each_migration_once(postgres_url: str) -> None:
+    async def start_together() -> list[tuple[int, int]]:
+        opened = await asyncio.gather(*(Database.open(postgres_url) for _ in range(4)))
+        try:
+            async with opened[0].reading() as conn:
+                cursor = await conn.execute(
+                    "SELECT version, COUNT(*) FROM schema_migrations GROUP BY version"
+                    " ORDER BY version"
+                )
+                return [tuple(row) for row in await cursor.fetchall()]
+        finally:
+            for db in opened:
+                await db.close()
+
+    assert run_apart(start_together()) == [(n, 1) for n, _ in migrations("postgresql")]
+
+
+def test_a_postgresql_url_chooses_postgresql(postgres_url: str) -> None:
+    async def open_it() -> Database:
+        db = await Database.open(postgres_url)
+        await db.close()
+        return db
+
+    assert isinstance(run_apart(open_it()), PostgresDatabase)
+
+
+def test_postgresql_without_a_shared_secret_key_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        load_settings({"BOOKFEED_DATABASE": URL})
+    assert refused.value.field == "BOOKFEED_SECRET_KEY"
+    settings = load_settings({"BOOKFEED_DATABASE": URL, "BOOKFEED_SECRET_KEY": "shared"})
+    assert settings.database == URL
+    assert settings.secret_key == b"shared"
+
+
+def test_serve_refuses_to_start_on_postgresql_without_the_key() -> None:
+    done = run_cli(URL, "serve", secret_key=None)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "BOOKFEED_SECRET_KEY" in done.stderr
+
+
+def test_serve_says_in_one_line_when_postgresql_cannot_be_reached() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here
+    done = run_cli(f"postgresql://bookfeed@127.0.0.1:{port}/bookfeed", "serve")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert done.stderr.startswith("error: BOOKFEED_DATABASE: cannot open the PostgreSQL database")
