@@ -91,12 +91,6 @@ def test_hostile_text_is_stored_clean_and_cannot_break_the_feed(api: ApiClient) 
     policy = Policy(details=frozenset({Detail.NOTES, Detail.DESCRIPTION}))
     _, link = api.harness.create_calendar("acme", policy=policy)
     for n, text in enumerate(HOSTILE):
-        if "\x00" in text and api.harness.runtime.db.dialect == "postgresql":
-            refused = api.put(f"/services/h{n}", {"name": text, "description": text})
-            assert refused.status_code == 400
-            assert "NUL" in refused.json()["error"]
-            assert api.get(f"/services/h{n}").status_code == 404
-            text = text.replace("\x00", "")
         assert api.put(f"/services/h{n}", {"name": text, "description": text}).status_code == 201
         notes = text * 40
         response = api.put(

@@ -73,7 +73,11 @@ def test_screenshots_of_each_view(
         wait_until_fitted(page, frame)
         path = artifacts / f"widget-{view}-{size}.png"
         page.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000
+        overflow = frame.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the {view} view is {overflow}px wider than the {size} frame"
+        assert frame.locator(".bf-event").first.is_visible(), f"the {view} view shows no event"
         if view == "list":
             frame.locator(".bf-event").first.click()
             frame.wait_for_selector("#bf-dialog[open]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -43,15 +44,21 @@ def host_page(server: LiveServer, widgets: list[tuple[str, dict[str, str]]]) -> 
     )
 
 
-def wait_until_fitted(page, frame, index: int = 0) -> float:
-    """Wait until the index-th iframe is as tall as its content; the content's height."""
-    content = frame.evaluate("document.body.getBoundingClientRect().height")
-    page.wait_for_function(
-        "([i, h]) => Math.abs("
-        "document.querySelectorAll('iframe')[i].getBoundingClientRect().height - h) <= 2",
-        arg=[index, content],
-    )
-    return content
+def wait_until_fitted(page, frame, index: int = 0, timeout: float = 30.0) -> float:
+    """Wait until the index-th iframe is as tall as its content; the content's height.
+
+    Both are read again on every try: the content may still grow after the first look
+    (late styles, htmx settling), and the loader then follows it to the new height."""
+    deadline = time.monotonic() + timeout
+    while True:
+        content = frame.evaluate("document.body.getBoundingClientRect().height")
+        framed = page.evaluate(
+            "i => document.querySelectorAll('iframe')[i].getBoundingClientRect().height", index
+        )
+        if abs(framed - content) <= 2:
+            return content
+        assert time.monotonic() < deadline, f"iframe {framed}px never fitted its {content}px"
+        page.wait_for_timeout(50)
 
 
 def token_of(server: LiveServer, name: str) -> str:
