@@ -21,6 +21,8 @@ from backend.error_log import logging_config
 from backend.errors import BookfeedError, http_status
 from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router, method_not_allowed_page, not_found_page
+from backend.observe import Observed, log_to_stdout
+from backend.readiness import ready
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
 from backend.static import static_files_router
@@ -44,10 +46,11 @@ def create_app(settings: Settings) -> Litestar:
         finally:
             await runtime.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             publisher.asgi_route(),
             health,
+            ready,
             api_router(settings.max_body_bytes),
             static_files_router(ROOT / "static"),
             manage_router(),
@@ -65,11 +68,15 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=logging_config(),
         state=State({"runtime": runtime, "widget": widget}),
     )
+    app.asgi_handler = Observed(app.asgi_handler, settings.log_format)
+    return app
 
 
 def app_from_environment() -> Litestar:
     """The factory the server process calls: settings from BOOKFEED_* variables."""
-    return create_app(load_settings())
+    settings = load_settings()
+    log_to_stdout(settings.log_format)
+    return create_app(settings)
 
 
 def _print_clean_text(engine: JinjaTemplateEngine) -> None:

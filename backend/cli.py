@@ -20,6 +20,7 @@ from backend.domain import Account
 from backend.errors import BookfeedError, InvalidInput
 from backend.links import LinkKeys
 from backend.manage.auth import AuthService
+from backend.metrics_server import serving_metrics
 from backend.settings import Settings, load_settings
 from backend.store import accounts
 from backend.store.db import Database
@@ -103,15 +104,16 @@ def _serve(args: argparse.Namespace) -> int:
         BOOKFEED_HOST=settings.host,
         BOOKFEED_PORT=str(settings.port),
     )
-    Granian(
-        "backend.app:app_from_environment",
-        factory=True,
-        address=settings.host,
-        port=settings.port,
-        interface=Interfaces.ASGI,
-        workers=args.workers,
-        log_access=False,  # access logs would carry secret feed tokens
-    ).serve()
+    with serving_metrics(settings.metrics_address):
+        Granian(
+            "backend.app:app_from_environment",
+            factory=True,
+            address=settings.host,
+            port=settings.port,
+            interface=Interfaces.ASGI,
+            workers=args.workers,
+            log_access=False,  # it would carry secret feed tokens: backend/observe.py logs
+        ).serve()
     return 0
 
 

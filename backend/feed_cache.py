@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from time import perf_counter
 from typing import Generic, TypeVar
+
+from backend import metrics
 
 V = TypeVar("V")
 Key = tuple[int, int, str]  # calendar version, account data version, local date
@@ -14,7 +17,8 @@ Key = tuple[int, int, str]  # calendar version, account data version, local date
 class FeedCache(Generic[V]):
     """A bounded LRU map calendar id → (key, value); one build at a time per calendar."""
 
-    def __init__(self, max_calendars: int = 512) -> None:
+    def __init__(self, name: str, max_calendars: int = 512) -> None:
+        self._name = name  # as the metrics name it
         self._entries: OrderedDict[int, tuple[Key, V]] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
         self._max = max_calendars
@@ -28,6 +32,7 @@ class FeedCache(Generic[V]):
 
     async def get(self, calendar_id: int, key: Key, build: Callable[[], Awaitable[V]]) -> V:
         found = self.peek(calendar_id, key)
+        metrics.cache_lookup(self._name, hit=found is not None)
         if found is not None:
             return found
         lock = self._locks.setdefault(calendar_id, asyncio.Lock())
@@ -35,7 +40,9 @@ class FeedCache(Generic[V]):
             found = self.peek(calendar_id, key)  # another request may have built it meanwhile
             if found is not None:
                 return found
+            started = perf_counter()
             value = await build()
+            metrics.RENDER.labels(self._name).observe(perf_counter() - started)
             self._entries[calendar_id] = (key, value)
             self._entries.move_to_end(calendar_id)
             while len(self._entries) > self._max:

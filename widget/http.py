@@ -4,10 +4,12 @@ with its validators, so a repeat visit costs a lookup, and a revalidation costs 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from time import perf_counter
 
 import msgspec
 
+from backend import metrics
 from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
 from widget.options import is_site
 
@@ -100,14 +102,17 @@ class PageCache:
         self._pages: OrderedDict[Hashable, RenderedPage] = OrderedDict()
         self._max = max_pages
 
-    def get(self, key: Hashable) -> RenderedPage | None:
+    def page(self, key: Hashable, render: Callable[[], RenderedPage]) -> RenderedPage:
+        """The cached page for `key`, rendered (and kept) on a miss."""
         page = self._pages.get(key)
+        metrics.cache_lookup("widget_page", hit=page is not None)
         if page is not None:
             self._pages.move_to_end(key)
-        return page
-
-    def put(self, key: Hashable, page: RenderedPage) -> None:
+            return page
+        started = perf_counter()
+        page = render()
+        metrics.RENDER.labels("widget_page").observe(perf_counter() - started)
         self._pages[key] = page
-        self._pages.move_to_end(key)
         while len(self._pages) > self._max:
             self._pages.popitem(last=False)
+        return page

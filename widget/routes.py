@@ -41,16 +41,16 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         fragment = _is_htmx(request)
         language = options.lang or data.locale
         key: Hashable = ("calendar", token, data.key, language, options, keep, fragment)
-        page = publisher.pages.get(key)
-        if page is None:
+
+        def render() -> RenderedPage:
             fmt = formatter(language)
             urls = WidgetUrls(token, keep, publisher.base_url)
             context = calendar_context(data, options, urls, fmt)
             context.update(translator(language).template_globals())
             template = "widget/_body.html" if fragment else "widget/calendar.html"
-            page = _page(request, data, options.accent, template, context)
-            publisher.pages.put(key, page)
-        return _respond(request, page)
+            return _page(request, data, options.accent, template, context)
+
+        return _respond(request, publisher.pages.page(key, render))
 
     @get("/embed/{token:str}/events/{uid:str}", include_in_schema=False)
     async def event_page(
@@ -66,8 +66,8 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         fragment = _is_htmx(request)
         language = options.lang or data.locale
         key: Hashable = ("event", token, uid, data.key, language, options, keep, fragment)
-        page = publisher.pages.get(key)
-        if page is None:
+
+        def render() -> RenderedPage:
             fmt = formatter(language)
             context = {
                 "data": data,
@@ -81,9 +81,9 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
                 **translator(language).template_globals(),
             }
             template = "widget/_details.html" if fragment else "widget/details.html"
-            page = _page(request, data, options.accent, template, context)
-            publisher.pages.put(key, page)
-        return _respond(request, page)
+            return _page(request, data, options.accent, template, context)
+
+        return _respond(request, publisher.pages.page(key, render))
 
     return [calendar_page, event_page]
 
@@ -112,16 +112,15 @@ def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
     so its language is the embed code's `lang` or the visitor's browser's, never the account's."""
     lang = parse_locale(request.query_params.get("lang"))
     tr = translator(lang) if lang else translator(negotiate(request.headers.get("accept-language")))
-    key = ("unavailable", tr.language)
-    page = publisher.pages.get(key)
-    if page is None:
+
+    def render() -> RenderedPage:
         style, style_source = accent_style(HOUSE_ACCENT)
         context = {"style": style, "html_lang": tr.language, **tr.template_globals()}
         html = _render(request, "widget/unavailable.html", context)
         csp = content_security_policy(style_source, frame_ancestors((), personal=False))
-        page = rendered(404, html, csp, cache_control="no-store", vary_language=True)
-        publisher.pages.put(key, page)
-    return page
+        return rendered(404, html, csp, cache_control="no-store", vary_language=True)
+
+    return publisher.pages.page(("unavailable", tr.language), render)
 
 
 def _render(request: Request, template: str, context: dict[str, Any]) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from time import perf_counter
 
 import aiosqlite
 
@@ -44,6 +45,9 @@ def from_text(text: str) -> datetime:
 class Database:
     """One aiosqlite connection; every use holds a lock so transactions never interleave."""
 
+    # Told how long each transaction waited for the connection (the app's metrics).
+    observe_wait: Callable[[float], None] | None = None
+
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
@@ -66,7 +70,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._lock:
+        async with self._locked():
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self._connection
@@ -78,12 +82,25 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
         """A read transaction: one consistent snapshot for several queries."""
-        async with self._lock:
+        async with self._locked():
             await self._connection.execute("BEGIN")
             try:
                 yield self._connection
             finally:
                 await self._connection.rollback()
+
+    async def ping(self) -> None:
+        """A trivial query through the connection: raises if the database cannot answer."""
+        async with self.reading() as conn:
+            await conn.execute("SELECT 1")
+
+    @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        started = perf_counter()
+        async with self._lock:
+            if self.observe_wait is not None:
+                self.observe_wait(perf_counter() - started)
+            yield
 
     async def _migrate(self) -> None:
         async with self.transaction() as conn:
