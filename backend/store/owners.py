@@ -46,6 +46,35 @@ async def find_owner(conn: aiosqlite.Connection, email: str) -> OwnerRecord | No
     return None if row is None else msgspec.convert(dict(row), OwnerRecord)
 
 
+class OwnerListing(msgspec.Struct, frozen=True, kw_only=True):
+    email: str
+    account_id: str
+    created_at: str
+    sessions: int  # signed-in sessions that have not expired
+
+
+async def list_owners(
+    conn: aiosqlite.Connection, account_id: str | None, now: datetime
+) -> list[OwnerListing]:
+    """Every owner, or one account's, by email."""
+    cursor = await conn.execute(
+        "SELECT email, account_id, created_at, (SELECT COUNT(*) FROM owner_sessions"
+        " WHERE owner_id = owners.id AND expires_at > ?) AS sessions FROM owners"
+        " WHERE ? IS NULL OR account_id = ? ORDER BY email",
+        (to_text(now), account_id, account_id),
+    )
+    return [msgspec.convert(dict(row), OwnerListing) for row in await cursor.fetchall()]
+
+
+async def delete_owner(conn: aiosqlite.Connection, owner_id: int) -> None:
+    """The owner and, through the schema's cascade, their sessions."""
+    await conn.execute("DELETE FROM owners WHERE id = ?", (owner_id,))
+
+
+async def delete_sessions_of(conn: aiosqlite.Connection, owner_id: int) -> None:
+    await conn.execute("DELETE FROM owner_sessions WHERE owner_id = ?", (owner_id,))
+
+
 async def set_password_hash(conn: aiosqlite.Connection, owner_id: int, password_hash: str) -> None:
     await conn.execute(
         "UPDATE owners SET password_hash = ? WHERE id = ?", (password_hash, owner_id)
