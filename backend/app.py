@@ -25,7 +25,7 @@ from backend.observe import Observed, log_to_stdout
 from backend.readiness import ready
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
-from backend.static import static_files_router
+from backend.static import StaticFiles
 from backend.text import clean
 from widget.publisher import WidgetPublisher
 from widget.routes import widget_routes
@@ -37,6 +37,7 @@ def create_app(settings: Settings) -> Litestar:
     runtime = Runtime(settings)
     publisher = FeedPublisher(runtime)
     widget = WidgetPublisher(runtime)
+    static = StaticFiles(ROOT / "static")
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -52,7 +53,7 @@ def create_app(settings: Settings) -> Litestar:
             health,
             ready,
             api_router(settings.max_body_bytes),
-            static_files_router(ROOT / "static"),
+            static.asgi_route(),
             manage_router(),
             home,
             *widget_routes(widget),
@@ -60,7 +61,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=TemplateConfig(
             directory=ROOT / "templates",
             engine=JinjaTemplateEngine,
-            engine_callback=_print_clean_text,
+            engine_callback=lambda engine: _configure_templates(engine, static),
         ),
         lifespan=[lifespan],
         exception_handlers={BookfeedError: domain_error, HTTPException: http_error},
@@ -79,8 +80,9 @@ def app_from_environment() -> Litestar:
     return create_app(settings)
 
 
-def _print_clean_text(engine: JinjaTemplateEngine) -> None:
+def _configure_templates(engine: JinjaTemplateEngine, static: StaticFiles) -> None:
     engine.engine.finalize = printed
+    engine.engine.globals["static_url"] = static.url
 
 
 def printed(value: object) -> object:

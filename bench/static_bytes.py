@@ -1,5 +1,6 @@
-"""Bytes a browser transfers for the widget: a first load (cold cache) of an /embed/TOKEN page
-with the static files it references, and a repeat load, against a real server process.
+"""Bytes a browser transfers for the widget: a first load (cold cache) of the embed.js loader
+and an /embed/TOKEN page with the static files it references, and a repeat load, against a real
+server process.
 
     .venv/bin/python -m bench.static_bytes
 
@@ -65,12 +66,14 @@ def revalidation(first: Fetched) -> dict[str, str] | None:
 
 
 def loads(base: str, token: str) -> tuple[list[Fetched], list[Fetched | None]]:
+    loader = fetch(base, "/static/embed.js")  # what the embedding site's page loads first
     page = fetch(base, f"/embed/{token}")
     assert page.status == 200, page.status
     html = page.body
     if page.headers.get("content-encoding") == "gzip":
         html = gzip.decompress(html)
-    first = [page] + [fetch(base, path) for path in dict.fromkeys(_ASSET.findall(html.decode()))]
+    assets = dict.fromkeys(_ASSET.findall(html.decode()))
+    first = [loader, page] + [fetch(base, path) for path in assets]
     repeat: list[Fetched | None] = []
     for response in first:
         headers = revalidation(response)
@@ -85,14 +88,14 @@ def main() -> None:
         env = {"BOOKFEED_DATABASE": str(database), "BOOKFEED_SECRET_KEY": widget.SECRET}
         with granian("backend.app:app_from_environment", env) as base:
             first, repeat = loads(base, token)
-    print(f"{'resource':<48} {'first load':>12} {'repeat load':>22}")
+    print(f"{'resource':<64} {'first load':>12} {'repeat load':>22}")
     for cold, warm in zip(first, repeat, strict=True):
         again = "not requested" if warm is None else f"{warm.status}, {warm.wire_bytes} B"
-        print(f"{cold.path.replace(token, 'TOKEN'):<48} {cold.wire_bytes:>10} B {again:>22}")
+        print(f"{cold.path.replace(token, 'TOKEN'):<64} {cold.wire_bytes:>10} B {again:>22}")
     total_first = sum(response.wire_bytes for response in first)
     total_repeat = sum(response.wire_bytes for response in repeat if response is not None)
     requests = sum(response is not None for response in repeat)
-    print(f"{'total':<48} {total_first:>10} B {f'{requests} requests, {total_repeat} B':>22}")
+    print(f"{'total':<64} {total_first:>10} B {f'{requests} requests, {total_repeat} B':>22}")
 
 
 if __name__ == "__main__":
