@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from backend.errors import InvalidInput
+
 
 def parse_address(address: str) -> tuple[str, int]:
     """ "HOST:PORT" (an IPv6 host in brackets) as a pair; ValueError says what is wrong."""
@@ -39,7 +41,12 @@ def serving_metrics(address: str | None) -> Iterator[None]:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=folder)
     host, port = parse_address(address)
-    server, thread = start_http_server(port, host, registry=registry)
+    try:
+        server, thread = start_http_server(port, host, registry=registry)
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        reason = f"cannot listen on {address}: {error.strerror or error}"
+        raise InvalidInput(reason, "BOOKFEED_METRICS_ADDRESS") from error
     try:
         yield
     finally:

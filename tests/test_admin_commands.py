@@ -4,8 +4,10 @@ a password and backing up while the database is being written."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -176,3 +178,40 @@ def test_backup_copies_the_data_while_another_connection_writes(tmp_path: Path) 
     assert 0 < counts["sign_in_failures"] <= original["sign_in_failures"]
     nowhere = bookfeed(tmp_path, "backup", str(tmp_path / "no" / "such" / "dir" / "x.sqlite3"))
     assert nowhere.returncode == 2 and "FILE" in nowhere.stderr
+
+
+def confirm_at_a_terminal(tmp_path: Path, answer: str) -> subprocess.CompletedProcess:
+    """`account delete` with a terminal for stdin (a pseudo-terminal), typing `answer`."""
+    primary, terminal = os.openpty()
+    try:
+        os.write(primary, answer.encode() + b"\n")
+        env = {
+            "BOOKFEED_DATABASE": str(tmp_path / "ops.sqlite3"),
+            "BOOKFEED_SECRET_KEY": "test secret key",
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "backend.cli", "account", "delete", DEMO_ACCOUNT],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(terminal)
+        os.close(primary)
+
+
+def test_account_delete_at_a_terminal_asks_for_the_account_id(tmp_path: Path) -> None:
+    seed_demo(tmp_path)
+    database = tmp_path / "ops.sqlite3"
+    seeded = rows_per_table(database)
+    wrong = confirm_at_a_terminal(tmp_path, "yes")
+    assert wrong.returncode == 2 and "not confirmed" in wrong.stderr
+    assert f"Type {DEMO_ACCOUNT} to confirm" in wrong.stdout
+    assert rows_per_table(database) == seeded
+    right = confirm_at_a_terminal(tmp_path, DEMO_ACCOUNT)
+    assert right.returncode == 0, right.stderr
+    assert rows_per_table(database)["accounts"] == 0

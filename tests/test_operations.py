@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -20,7 +21,8 @@ from prometheus_client import REGISTRY
 
 from backend import observe
 from backend.app import create_app
-from backend.settings import Settings
+from backend.errors import InvalidInput
+from backend.settings import Settings, load_settings
 from bench.serving import free_port, wait_until_up
 from tests.conftest import Harness
 
@@ -179,3 +181,40 @@ def test_a_served_app_logs_and_counts_across_workers_on_its_own_address(
     assert len(feed_lines) == 6
     assert {line["path"] for line in feed_lines} == {f"/feeds/{token[:4]}….ics"}
     assert all(token not in json.dumps(line, ensure_ascii=False) for line in logged)
+
+
+def test_bad_operations_settings_are_refused_naming_the_variable() -> None:
+    env = {"BOOKFEED_SECRET_KEY": "k", "BOOKFEED_DATABASE": "x.sqlite3"}
+    with pytest.raises(InvalidInput) as log_format:
+        load_settings({**env, "BOOKFEED_LOG_FORMAT": "xml"})
+    assert log_format.value.field == "BOOKFEED_LOG_FORMAT"
+    for address in ("9100", "127.0.0.1:", "127.0.0.1:70000", ":9100", "host:port"):
+        with pytest.raises(InvalidInput) as metrics_address:
+            load_settings({**env, "BOOKFEED_METRICS_ADDRESS": address})
+        assert metrics_address.value.field == "BOOKFEED_METRICS_ADDRESS"
+    ok = load_settings(
+        {**env, "BOOKFEED_LOG_FORMAT": "json", "BOOKFEED_METRICS_ADDRESS": "[::1]:9"}
+    )
+    assert (ok.log_format, ok.metrics_address) == ("json", "[::1]:9")
+
+
+def test_a_metrics_address_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {
+            **os.environ,
+            "BOOKFEED_DATABASE": str(tmp_path / "serve.sqlite3"),
+            "BOOKFEED_METRICS_ADDRESS": f"127.0.0.1:{taken.getsockname()[1]}",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "backend.cli", "serve", "--port", str(free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: BOOKFEED_METRICS_ADDRESS: cannot listen on 127.0.0.1:")
