@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from backend.error_log import logging_config
 from backend.errors import BookfeedError, http_status
 from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router, method_not_allowed_page, not_found_page
-from backend.observe import Observed, log_to_stdout
+from backend.observe import AccessLog, Observed
 from backend.readiness import ready
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
@@ -69,15 +70,13 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=logging_config(),
         state=State({"runtime": runtime, "widget": widget}),
     )
-    app.asgi_handler = Observed(app.asgi_handler, settings.log_format)
+    app.asgi_handler = Observed(app.asgi_handler, AccessLog(sys.stdout, settings.log_format))
     return app
 
 
 def app_from_environment() -> Litestar:
     """The factory the server process calls: settings from BOOKFEED_* variables."""
-    settings = load_settings()
-    log_to_stdout(settings.log_format)
-    return create_app(settings)
+    return create_app(load_settings())
 
 
 def _configure_templates(engine: JinjaTemplateEngine, static: StaticFiles) -> None:

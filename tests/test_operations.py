@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import json
-import logging
 import os
 import re
 import socket
@@ -11,7 +11,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
@@ -19,7 +18,6 @@ import pytest
 from litestar.testing import TestClient
 from prometheus_client import REGISTRY
 
-from backend import observe
 from backend.app import create_app
 from backend.errors import InvalidInput
 from backend.settings import Settings, load_settings
@@ -43,53 +41,49 @@ def test_readiness_is_503_when_the_database_cannot_answer(harness: Harness) -> N
     assert harness.client.get("/healthz").status_code == 200  # alive, just not ready
 
 
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
+def access_log(client: TestClient) -> io.StringIO:
+    """Where the app's access lines go from now on, instead of standard output."""
+    lines = io.StringIO()
+    client.app.asgi_handler.log.stream = lines
+    return lines
 
 
-@pytest.fixture
-def access_lines() -> Iterator[list[str]]:
-    handler = Lines()
-    level = observe.access_logger.level
-    observe.access_logger.addHandler(handler)
-    observe.access_logger.setLevel(logging.INFO)
-    yield handler.lines
-    observe.access_logger.removeHandler(handler)
-    observe.access_logger.setLevel(level)
-
-
-def test_a_feed_fetch_logs_one_line_without_its_token(
-    acme: Harness, access_lines: list[str]
-) -> None:
+def test_a_feed_fetch_logs_one_line_without_its_token(acme: Harness) -> None:
     _, link = acme.create_calendar()
+    logged = access_log(acme.client)
     response = acme.feed(link.token, **{"User-Agent": "iOS/17.0 dataaccessd/1.0"})
     assert response.status_code == 200
-    [line] = access_lines
+    [line] = logged.getvalue().splitlines()
     assert link.token not in line
-    assert f"GET /feeds/{link.token[:4]}….ics 200 {response.num_bytes_downloaded}B " in line
-    assert line.endswith("ms apple")
+    assert re.fullmatch(
+        rf"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ GET /feeds/{link.token[:4]}….ics 200"
+        rf" {response.num_bytes_downloaded}B [\d.]+ms apple",
+        line,
+    )
 
 
-def test_the_json_access_log_parses_and_leaves_out_query_and_token(
-    settings: Settings, access_lines: list[str]
-) -> None:
+def test_an_odd_path_stays_one_field_on_one_line(harness: Harness) -> None:
+    logged = access_log(harness.client)
+    harness.client.get("/embed/a%0Afake 200 line%20x")
+    [line] = logged.getvalue().splitlines()
+    assert " GET /embed/a%0Afake%20200%20line%20x 404 " in line
+
+
+def test_the_json_access_log_parses_and_leaves_out_query_and_token(settings: Settings) -> None:
     with TestClient(create_app(msgspec.structs.replace(settings, log_format="json"))) as client:
+        logged = access_log(client)
         harness = Harness(client)
         harness.create_account("acme")
         _, link = harness.create_calendar()
         assert client.get(f"/embed/{link.token}?view=list&lang=de").status_code == 200
         assert client.get("/no/such/page?email=jane@customer.example").status_code == 404
-    widget, missing = (json.loads(line) for line in access_lines)
+    lines = logged.getvalue().splitlines()
+    widget, missing = (json.loads(line) for line in lines)
     assert widget["method"] == "GET" and widget["status"] == 200 and widget["bytes"] > 0
     assert widget["path"] == f"/embed/{link.token[:4]}…"
     assert widget["client"] == "other" and widget["ms"] >= 0 and widget["time"]
     assert missing["path"] == "/no/such/page" and missing["status"] == 404
-    assert "jane" not in "".join(access_lines) and link.token not in "".join(access_lines)
+    assert "jane" not in logged.getvalue() and link.token not in logged.getvalue()
 
 
 def sample(name: str, **labels: str) -> float:
