@@ -15,10 +15,12 @@ Key = tuple[int, int, str]  # calendar version, account data version, local date
 
 
 class FeedCache(Generic[V]):
-    """A bounded LRU map calendar id → (key, value); one build at a time per calendar."""
+    """A bounded LRU map calendar id → (key, value); one build at a time per calendar.
+    `name` labels its lookups (hit, or miss: a request that waited for a build is a miss)."""
 
     def __init__(self, name: str, max_calendars: int = 512) -> None:
-        self._name = name  # as the metrics name it
+        self._hit, self._miss = (metrics.CACHE.labels(name, result) for result in ("hit", "miss"))
+        self._render_seconds = metrics.RENDER.labels(name)
         self._entries: OrderedDict[int, tuple[Key, V]] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
         self._max = max_calendars
@@ -32,17 +34,18 @@ class FeedCache(Generic[V]):
 
     async def get(self, calendar_id: int, key: Key, build: Callable[[], Awaitable[V]]) -> V:
         found = self.peek(calendar_id, key)
-        metrics.cache_lookup(self._name, hit=found is not None)
         if found is not None:
+            self._hit.inc()
             return found
+        self._miss.inc()
         lock = self._locks.setdefault(calendar_id, asyncio.Lock())
         async with lock:
-            found = self.peek(calendar_id, key)  # another request may have built it meanwhile
+            found = self.peek(calendar_id, key)  # another request built it while this one waited
             if found is not None:
                 return found
             started = perf_counter()
             value = await build()
-            metrics.RENDER.labels(self._name).observe(perf_counter() - started)
+            self._render_seconds.observe(perf_counter() - started)
             self._entries[calendar_id] = (key, value)
             self._entries.move_to_end(calendar_id)
             while len(self._entries) > self._max:

@@ -32,7 +32,3 @@ DB_WAIT = Histogram(
     "Time waiting for the database connection before a transaction starts",
     buckets=(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5),
 )
-
-
-def cache_lookup(cache: str, hit: bool) -> None:
-    CACHE.labels(cache, "hit" if hit else "miss").inc()

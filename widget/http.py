@@ -101,17 +101,20 @@ class PageCache:
     def __init__(self, max_pages: int = 2048) -> None:
         self._pages: OrderedDict[Hashable, RenderedPage] = OrderedDict()
         self._max = max_pages
+        self._hit, self._miss = (metrics.CACHE.labels("widget_page", r) for r in ("hit", "miss"))
+        self._render_seconds = metrics.RENDER.labels("widget_page")
 
     def page(self, key: Hashable, render: Callable[[], RenderedPage]) -> RenderedPage:
         """The cached page for `key`, rendered (and kept) on a miss."""
         page = self._pages.get(key)
-        metrics.cache_lookup("widget_page", hit=page is not None)
         if page is not None:
+            self._hit.inc()
             self._pages.move_to_end(key)
             return page
+        self._miss.inc()
         started = perf_counter()
         page = render()
-        metrics.RENDER.labels("widget_page").observe(perf_counter() - started)
+        self._render_seconds.observe(perf_counter() - started)
         self._pages[key] = page
         while len(self._pages) > self._max:
             self._pages.popitem(last=False)
