@@ -99,7 +99,7 @@ def _backup(args: argparse.Namespace) -> int:
     database = load_settings().database
     try:
         size = backup(database, args.file)
-    except OSError as error:
+    except (OSError, ValueError) as error:
         raise InvalidInput(str(error), "FILE") from error
     print(f"copied {database} to {args.file} ({size} bytes)")
     return 0

@@ -215,3 +215,16 @@ def test_account_delete_at_a_terminal_asks_for_the_account_id(tmp_path: Path) ->
     right = confirm_at_a_terminal(tmp_path, DEMO_ACCOUNT)
     assert right.returncode == 0, right.stderr
     assert rows_per_table(database)["accounts"] == 0
+
+
+def test_backup_never_replaces_the_database_itself(tmp_path: Path) -> None:
+    kept_account(tmp_path)
+    database = tmp_path / "ops.sqlite3"
+    before = rows_per_table(database)
+    for target in (database, tmp_path / "." / "ops.sqlite3", tmp_path / "ops.sqlite3-wal"):
+        refused = bookfeed(tmp_path, "backup", str(target))
+        assert refused.returncode == 2, target
+        assert "must not replace the database" in refused.stderr
+    assert rows_per_table(database) == before
+    dated = bookfeed(tmp_path, "backup", str(tmp_path / "ops.sqlite3-2026-05-04"))
+    assert dated.returncode == 0, dated.stderr

@@ -14,6 +14,10 @@ def backup(database: Path, target: Path) -> int:
     if not database.is_file():
         raise FileNotFoundError(f"no database at {database}")
     target = target.resolve()
+    live = database.resolve()
+    journals = {live.with_name(f"{live.name}-{end}") for end in ("wal", "shm", "journal")}
+    if target == live or target in journals:
+        raise ValueError("the copy must not replace the database or its journal files")
     fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
     try:
