@@ -12,11 +12,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from argon2 import PasswordHasher
-
 from backend.cli import startup_lines
 from backend.demo import DEMO_ACCOUNT
+from backend.manage.auth import AuthService, SignInRefused
 from backend.settings import Settings
+from backend.store.db import Database
 from tests.conftest import run_cli
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -128,9 +128,26 @@ def test_reset_password_lets_the_new_one_in_and_signs_the_old_sessions_out(
     )
     assert reset.returncode == 0, reset.stderr
     with sqlite3.connect(database) as conn:
-        (stored,) = conn.execute("SELECT password_hash FROM owners").fetchone()
         assert conn.execute("SELECT COUNT(*) FROM owner_sessions").fetchone() == (0,)
-    assert PasswordHasher().verify(stored, NEW_PASSWORD)
+    assert sign_in(database, "kept@example.com", NEW_PASSWORD) == "signed in"
+    assert sign_in(database, "kept@example.com", "kept password 123") == "refused"
+
+
+def sign_in(database: Path, email: str, password: str) -> str:
+    """Sign in as the owner pages do, through the app's own service and store."""
+
+    async def attempt() -> str:
+        db = await Database.open(database)
+        try:
+            await AuthService(db).sign_in(email, password)
+            return "signed in"
+        except SignInRefused:
+            return "refused"
+        finally:
+            await db.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, attempt()).result()
 
 
 def test_owner_delete_leaves_the_account(tmp_path: Path) -> None:
