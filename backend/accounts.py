@@ -62,3 +62,10 @@ async def update_account(db: Database, account: Account) -> bool:
     check_account(account)
     async with db.transaction() as conn:
         return await accounts.update(conn, account)
+
+
+async def delete_account(db: Database, account_id: str) -> None:
+    """Remove the account with all its data: objects, bookings, calendars and their links,
+    owners, API keys. Its links stop answering at once (no empty calendar is kept for them)."""
+    async with db.transaction() as conn:
+        await accounts.delete(conn, account_id)

@@ -23,9 +23,11 @@ from backend.error_log import logging_config
 from backend.errors import BookfeedError, http_status
 from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router, method_not_allowed_page, not_found_page
+from backend.observe import AccessLog, Observed
+from backend.readiness import ready
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
-from backend.static import static_files_router
+from backend.static import StaticFiles
 from backend.text import clean
 from widget.publisher import WidgetPublisher
 from widget.routes import widget_routes
@@ -37,6 +39,7 @@ def create_app(settings: Settings) -> Litestar:
     runtime = Runtime(settings)
     publisher = FeedPublisher(runtime)
     widget = WidgetPublisher(runtime)
+    static = StaticFiles(ROOT / "static")
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -46,12 +49,13 @@ def create_app(settings: Settings) -> Litestar:
         finally:
             await runtime.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             publisher.asgi_route(),
             health,
+            ready,
             api_router(settings.max_body_bytes),
-            static_files_router(ROOT / "static"),
+            static.asgi_route(),
             manage_router(),
             home,
             *widget_routes(widget),
@@ -59,7 +63,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=TemplateConfig(
             directory=ROOT / "templates",
             engine=JinjaTemplateEngine,
-            engine_callback=_print_clean_text,
+            engine_callback=lambda engine: _configure_templates(engine, static),
         ),
         lifespan=[lifespan],
         exception_handlers={BookfeedError: domain_error, HTTPException: http_error},
@@ -67,6 +71,8 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=logging_config(),
         state=State({"runtime": runtime, "widget": widget}),
     )
+    app.asgi_handler = Observed(app.asgi_handler, AccessLog(sys.stdout, settings.log_format))
+    return app
 
 
 def app_from_environment() -> Litestar:
@@ -82,8 +88,9 @@ def app_from_environment() -> Litestar:
     return app
 
 
-def _print_clean_text(engine: JinjaTemplateEngine) -> None:
+def _configure_templates(engine: JinjaTemplateEngine, static: StaticFiles) -> None:
     engine.engine.finalize = printed
+    engine.engine.globals["static_url"] = static.url
 
 
 def printed(value: object) -> object:

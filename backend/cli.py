@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import msgspec
 
 from backend import api_keys
 from backend.accounts import create_account
+from backend.admin_commands import (
+    add_account_actions,
+    add_backup_command,
+    add_owner_actions,
+    read_password,
+    with_database,
+)
 from backend.calendars import CalendarService
 from backend.demo import DEMO_ACCOUNT, seed_demo, seed_demo_owner
 from backend.domain import Account
-from backend.errors import BookfeedError, InvalidInput
+from backend.errors import BookfeedError
 from backend.links import LinkKeys
 from backend.manage.auth import AuthService
+from backend.metrics_server import serving_metrics
 from backend.settings import Settings, load_settings
 from backend.store import accounts
 from backend.store.db import Database
-
-T = TypeVar("T")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,8 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--locale", default="en")
     create.add_argument("--week-start", type=int, default=0, help="0 = Monday … 6 = Sunday")
     create.set_defaults(run=_create_account)
+    add_account_actions(account_commands)
     _add_api_key_commands(commands)
     _add_owner_commands(commands)
+    add_backup_command(commands)
     return parser
 
 
@@ -103,15 +109,16 @@ def _serve(args: argparse.Namespace) -> int:
         BOOKFEED_HOST=settings.host,
         BOOKFEED_PORT=str(settings.port),
     )
-    Granian(
-        "backend.app:app_from_environment",
-        factory=True,
-        address=settings.host,
-        port=settings.port,
-        interface=Interfaces.ASGI,
-        workers=args.workers,
-        log_access=False,  # access logs would carry secret feed tokens
-    ).serve()
+    with serving_metrics(settings.metrics_address):
+        Granian(
+            "backend.app:app_from_environment",
+            factory=True,
+            address=settings.host,
+            port=settings.port,
+            interface=Interfaces.ASGI,
+            workers=args.workers,
+            log_access=False,  # it would carry secret feed tokens: backend/observe.py logs
+        ).serve()
     return 0
 
 
@@ -172,17 +179,9 @@ def _create_account(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
-    db = await Database.open(load_settings().database)
-    try:
-        return await work(db)
-    finally:
-        await db.close()
-
-
 def _create_api_key(args: argparse.Namespace) -> int:
     record, key = asyncio.run(
-        _with_database(lambda db: api_keys.create_key(db, args.account, args.label))
+        with_database(lambda db: api_keys.create_key(db, args.account, args.label))
     )
     print(key)
     print(
@@ -194,7 +193,7 @@ def _create_api_key(args: argparse.Namespace) -> int:
 
 
 def _list_api_keys(args: argparse.Namespace) -> int:
-    for record in asyncio.run(_with_database(lambda db: api_keys.list_keys(db, args.account))):
+    for record in asyncio.run(with_database(lambda db: api_keys.list_keys(db, args.account))):
         state = f"revoked {record.revoked_at:%Y-%m-%d %H:%M}" if record.revoked_at else "active"
         used = f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never"
         print(f"{record.id}\t{record.prefix}\t{state}\tlast used {used}\t{record.label}")
@@ -202,7 +201,7 @@ def _list_api_keys(args: argparse.Namespace) -> int:
 
 
 def _revoke_api_key(args: argparse.Namespace) -> int:
-    record = asyncio.run(_with_database(lambda db: api_keys.revoke_key(db, args.account, args.key)))
+    record = asyncio.run(with_database(lambda db: api_keys.revoke_key(db, args.account, args.key)))
     print(f"revoked API key {record.prefix} (id {record.id})")
     return 0
 
@@ -216,25 +215,16 @@ def _add_owner_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--account", required=True)
     create.add_argument("--email", required=True)
     create.set_defaults(run=_create_owner)
+    add_owner_actions(actions)
 
 
 def _create_owner(args: argparse.Namespace) -> int:
-    password = _read_password()
+    password = read_password()
     owner = asyncio.run(
-        _with_database(lambda db: AuthService(db).create_owner(args.account, args.email, password))
+        with_database(lambda db: AuthService(db).create_owner(args.account, args.email, password))
     )
     print(f"created owner {owner.email} for account {owner.account_id}")
     return 0
-
-
-def _read_password() -> str:
-    """From a prompt (typed twice) on a terminal, else the first line of stdin."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat the password: ") != password:
-        raise InvalidInput("the passwords differ", "password")
-    return password
 
 
 if __name__ == "__main__":

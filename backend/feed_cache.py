@@ -5,16 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from time import perf_counter
 from typing import Generic, TypeVar
+
+from backend import metrics
 
 V = TypeVar("V")
 Key = tuple[int, int, str]  # calendar version, account data version, local date
 
 
 class FeedCache(Generic[V]):
-    """A bounded LRU map calendar id → (key, value); one build at a time per calendar."""
+    """A bounded LRU map calendar id → (key, value); one build at a time per calendar.
+    `name` labels its lookups (hit, or miss: a request that waited for a build is a miss)."""
 
-    def __init__(self, max_calendars: int = 512) -> None:
+    def __init__(self, name: str, max_calendars: int = 512) -> None:
+        self._hit, self._miss = (metrics.CACHE.labels(name, result) for result in ("hit", "miss"))
+        self._render_seconds = metrics.RENDER.labels(name)
         self._entries: OrderedDict[int, tuple[Key, V]] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
         self._max = max_calendars
@@ -29,13 +35,17 @@ class FeedCache(Generic[V]):
     async def get(self, calendar_id: int, key: Key, build: Callable[[], Awaitable[V]]) -> V:
         found = self.peek(calendar_id, key)
         if found is not None:
+            self._hit.inc()
             return found
+        self._miss.inc()
         lock = self._locks.setdefault(calendar_id, asyncio.Lock())
         async with lock:
-            found = self.peek(calendar_id, key)  # another request may have built it meanwhile
+            found = self.peek(calendar_id, key)  # another request built it while this one waited
             if found is not None:
                 return found
+            started = perf_counter()
             value = await build()
+            self._render_seconds.observe(perf_counter() - started)
             self._entries[calendar_id] = (key, value)
             self._entries.move_to_end(calendar_id)
             while len(self._entries) > self._max:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
+from backend import metrics
 from backend.api.rate_limit import TokenBuckets
 from backend.calendars import CalendarService
 from backend.feed_cache import FeedCache
@@ -23,7 +24,7 @@ class Runtime:
         self.settings = settings
         self.keys = LinkKeys(settings.secret_key)
         self.recorder = FetchRecorder()
-        self.feed_cache: FeedCache = FeedCache()
+        self.feed_cache: FeedCache = FeedCache("feed")
         self.retention = timedelta(days=settings.link_retention_days)
         self.api_limit = TokenBuckets(settings.api_rate_limit, settings.api_burst)
         self._db: Database | None = None
@@ -41,6 +42,7 @@ class Runtime:
 
     async def start(self) -> None:
         self._db = await Database.open(self.settings.database)
+        self._db.observe_wait = metrics.DB_WAIT.observe
         async with self._db.transaction() as conn:
             await purge_retired(conn, now_utc() - self.retention)
         self._flusher = asyncio.create_task(

@@ -10,6 +10,7 @@ from pathlib import Path
 import msgspec
 
 from backend.errors import InvalidInput
+from backend.metrics_server import parse_address
 from backend.store.db import is_postgres
 
 DEFAULT_DATABASE = "bookfeed.sqlite3"
@@ -28,6 +29,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # speed, then about what one process serves, so only a runaway client waits. 0: no limit.
     api_rate_limit: float = 1000.0
     api_burst: int = 10_000
+    log_format: str = "text"  # of the access log: "text" or "json"
+    metrics_address: str | None = None  # HOST:PORT of the Prometheus listener; None: no metrics
 
     def base_url(self) -> str:
         """The origin that absolute links start with, without a trailing slash."""
@@ -62,7 +65,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=int(env.get("BOOKFEED_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         api_rate_limit=float(env.get("BOOKFEED_API_RATE_LIMIT", "1000")),
         api_burst=int(env.get("BOOKFEED_API_BURST", "10000")),
+        log_format=_log_format(env.get("BOOKFEED_LOG_FORMAT", "text")),
+        metrics_address=_metrics_address(env.get("BOOKFEED_METRICS_ADDRESS") or None),
     )
+
+
+def _log_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise InvalidInput(f"{value!r} is neither text nor json", "BOOKFEED_LOG_FORMAT")
+    return value
+
+
+def _metrics_address(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_address(value)
+        except ValueError as error:
+            raise InvalidInput(str(error), "BOOKFEED_METRICS_ADDRESS") from error
+    return value
 
 
 def _key_file_secret(database: Path) -> bytes:

@@ -25,6 +25,7 @@ from backend.domain import Account, Booking, BookingKind, Service
 from backend.links import LinkKeys
 from backend.policy import Policy
 from backend.publish import public_events
+from backend.static import StaticFiles
 from backend.store import bookings, objects
 from backend.store.db import Database, now_utc
 from backend.store.widgets import WidgetSettings
@@ -86,6 +87,7 @@ def cold_render_ms(token: str, data: CalendarData, repeats: int = 30) -> float:
     environment = Environment(
         loader=FileSystemLoader(ROOT / "templates"), autoescape=True, finalize=printed
     )
+    environment.globals["static_url"] = StaticFiles(ROOT / "static").url
     template = environment.get_template("widget/calendar.html")
     best = float("inf")
     for _ in range(repeats):

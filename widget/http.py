@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
+from time import perf_counter
 
 import msgspec
 
+from backend import metrics
 from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
 from widget.options import is_site
 
@@ -101,35 +103,40 @@ class PageCache:
         self._pages: OrderedDict[Hashable, RenderedPage] = OrderedDict()
         self._rendering: dict[Hashable, asyncio.Lock] = {}
         self._max = max_pages
+        self._hit, self._miss = (metrics.CACHE.labels("widget_page", r) for r in ("hit", "miss"))
+        self._render_seconds = metrics.RENDER.labels("widget_page")
 
     async def get_or_render(
         self, key: Hashable, render: Callable[[], RenderedPage]
     ) -> RenderedPage:
         """The cached page, or `render()` run once in a worker thread however many requests
         ask for it meanwhile: laying out a large calendar takes long enough to stall the loop."""
-        page = self.get(key)
+        page = self._cached(key)
         if page is not None:
             return page
         lock = self._rendering.setdefault(key, asyncio.Lock())
         try:
             async with lock:
-                page = self.get(key)  # rendered by the request this one waited for
+                page = self._cached(key)  # rendered by the request this one waited for
                 if page is None:
+                    self._miss.inc()
+                    started = perf_counter()
                     page = await asyncio.to_thread(render)
-                    self.put(key, page)
+                    self._render_seconds.observe(perf_counter() - started)
+                    self._keep(key, page)
                 return page
         finally:
             if not lock.locked():
                 self._rendering.pop(key, None)
 
-    def get(self, key: Hashable) -> RenderedPage | None:
+    def _cached(self, key: Hashable) -> RenderedPage | None:
         page = self._pages.get(key)
         if page is not None:
+            self._hit.inc()
             self._pages.move_to_end(key)
         return page
 
-    def put(self, key: Hashable, page: RenderedPage) -> None:
+    def _keep(self, key: Hashable, page: RenderedPage) -> None:
         self._pages[key] = page
-        self._pages.move_to_end(key)
         while len(self._pages) > self._max:
             self._pages.popitem(last=False)

@@ -44,7 +44,7 @@ class WidgetPublisher:
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._data: FeedCache[CalendarData] = FeedCache()
+        self._data: FeedCache[CalendarData] = FeedCache("widget_data")
         self.pages = PageCache()
 
     @property

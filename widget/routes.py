@@ -34,7 +34,7 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
     async def calendar_page(request: Request, token: FromPath[str]) -> Response[bytes]:
         found = await _data(publisher, token)
         if found is None:
-            return _respond(request, _unavailable(publisher, request))
+            return _respond(request, await _unavailable(publisher, request))
         data, query = found, request.query_params
         options = parse_options(query, data.settings, data.meta.color)
         keep = carried(query, options)
@@ -59,7 +59,7 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         found = await _data(publisher, token)
         event = None if found is None else found.event(uid)
         if found is None or event is None:
-            return _respond(request, _unavailable(publisher, request))
+            return _respond(request, await _unavailable(publisher, request))
         data, query = found, request.query_params
         options = parse_options(query, data.settings, data.meta.color)
         keep = carried(query, options)
@@ -107,21 +107,20 @@ def _page(
     return rendered(200, html, content_security_policy(style_source, ancestors))
 
 
-def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
+async def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
     """One page for unknown, disabled, replaced and deleted links alike: it reveals nothing,
     so its language is the embed code's `lang` or the visitor's browser's, never the account's."""
     lang = parse_locale(request.query_params.get("lang"))
     tr = translator(lang) if lang else translator(negotiate(request.headers.get("accept-language")))
-    key = ("unavailable", tr.language)
-    page = publisher.pages.get(key)
-    if page is None:
+
+    def render() -> RenderedPage:
         style, style_source = accent_style(HOUSE_ACCENT)
         context = {"style": style, "html_lang": tr.language, **tr.template_globals()}
         html = _render(request, "widget/unavailable.html", context)
         csp = content_security_policy(style_source, frame_ancestors((), personal=False))
-        page = rendered(404, html, csp, cache_control="no-store", vary_language=True)
-        publisher.pages.put(key, page)
-    return page
+        return rendered(404, html, csp, cache_control="no-store", vary_language=True)
+
+    return await publisher.pages.get_or_render(("unavailable", tr.language), render)
 
 
 def _render(request: Request, template: str, context: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from backend.errors import BookfeedError, InvalidInput
+from backend.errors import BookfeedError, InvalidInput, NotFound
 from backend.store import accounts, owners
 from backend.store.db import Connection, Database, now_utc
 
@@ -103,6 +103,24 @@ class AuthService:
                 await owners.set_password_hash(conn, record.id, hashed)
         return Owner(id=record.id, account_id=record.account_id, email=record.email)
 
+    async def reset_password(self, email: str, password: str) -> Owner:
+        """A new password for the owner, signed out everywhere, free to sign in at once."""
+        check_password(password)
+        hashed = await asyncio.to_thread(_hasher.hash, password)
+        email = normalize_email(email)
+        async with self._db.transaction() as conn:
+            record = await _existing_owner(conn, email)
+            await owners.set_password_hash(conn, record.id, hashed)
+            await owners.delete_sessions_of(conn, record.id)
+            await owners.clear_failures(conn, _throttle_key(email))
+        return Owner(id=record.id, account_id=record.account_id, email=record.email)
+
+    async def delete_owner(self, email: str) -> Owner:
+        async with self._db.transaction() as conn:
+            record = await _existing_owner(conn, normalize_email(email))
+            await owners.delete_owner(conn, record.id)
+        return Owner(id=record.id, account_id=record.account_id, email=record.email)
+
     async def sign_in(
         self, email: str, password: str, device_key: str | None = None
     ) -> tuple[Owner, str]:
@@ -169,6 +187,13 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def _existing_owner(conn: Connection, email: str) -> owners.OwnerRecord:
+    record = await owners.find_owner(conn, email)
+    if record is None:
+        raise NotFound(f"no owner {email!r}")
+    return record
 
 
 def _throttle_key(email: str) -> str:

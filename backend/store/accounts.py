@@ -67,6 +67,33 @@ async def list_ids(conn: Connection) -> list[str]:
     return [row["id"] for row in await cursor.fetchall()]
 
 
+class AccountListing(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    time_zone: str
+    owners: int
+    calendars: int
+    bookings: int
+
+
+async def list_accounts(conn: Connection) -> list[AccountListing]:
+    cursor = await conn.execute(
+        "SELECT id, name, time_zone,"
+        " (SELECT COUNT(*) FROM owners WHERE account_id = accounts.id) AS owners,"
+        " (SELECT COUNT(*) FROM calendars WHERE account_id = accounts.id) AS calendars,"
+        " (SELECT COUNT(*) FROM bookings WHERE account_id = accounts.id) AS bookings"
+        " FROM accounts ORDER BY id"
+    )
+    return [msgspec.convert(dict(row), AccountListing) for row in await cursor.fetchall()]
+
+
+async def delete(conn: Connection, account_id: str) -> None:
+    """The account and, through the schema's cascades, everything that belongs to it."""
+    cursor = await conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+    if cursor.rowcount == 0:
+        raise NotFound(f"no account {account_id!r}")
+
+
 async def update(conn: Connection, account: Account) -> bool:
     """Replace the account's settings; True if anything changed (the data version moves)."""
     if (await get_record(conn, account.id, lock=True)).account == account:

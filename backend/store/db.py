@@ -8,11 +8,12 @@ refused constraint, whichever driver is underneath.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from time import perf_counter
 from typing import Any, Protocol
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -83,6 +84,8 @@ class Database(ABC):
     """A store: write transactions, consistent snapshot reads, and single-row point reads."""
 
     dialect: str
+    # Told how long each transaction waited for a connection (the app's metrics).
+    observe_wait: Callable[[float], None] | None = None
 
     @staticmethod
     async def open(target: Path | str) -> Database:
@@ -110,6 +113,15 @@ class Database(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """A trivial query through a connection: raises if the database cannot answer."""
+        async with self.reading() as conn:
+            await conn.execute("SELECT 1")
+
+    def _waited_since(self, started: float) -> None:
+        if self.observe_wait is not None:
+            self.observe_wait(perf_counter() - started)
 
 
 def migrations(dialect: str) -> list[tuple[int, str]]:

@@ -44,6 +44,37 @@ async def find_owner(conn: Connection, email: str) -> OwnerRecord | None:
     return None if row is None else msgspec.convert(dict(row), OwnerRecord)
 
 
+class OwnerListing(msgspec.Struct, frozen=True, kw_only=True):
+    email: str
+    account_id: str
+    created_at: str
+    sessions: int  # signed-in sessions that have not expired
+
+
+async def list_owners(
+    conn: Connection, account_id: str | None, now: datetime
+) -> list[OwnerListing]:
+    """Every owner, or one account's, by email."""
+    query = (
+        "SELECT email, account_id, created_at, (SELECT COUNT(*) FROM owner_sessions"
+        " WHERE owner_id = owners.id AND expires_at > ?) AS sessions FROM owners"
+    )
+    params: tuple[str, ...] = (to_text(now),)
+    if account_id is not None:
+        query, params = f"{query} WHERE account_id = ?", (*params, account_id)
+    cursor = await conn.execute(f"{query} ORDER BY email", params)
+    return [msgspec.convert(dict(row), OwnerListing) for row in await cursor.fetchall()]
+
+
+async def delete_owner(conn: Connection, owner_id: int) -> None:
+    """The owner and, through the schema's cascade, their sessions."""
+    await conn.execute("DELETE FROM owners WHERE id = ?", (owner_id,))
+
+
+async def delete_sessions_of(conn: Connection, owner_id: int) -> None:
+    await conn.execute("DELETE FROM owner_sessions WHERE owner_id = ?", (owner_id,))
+
+
 async def set_password_hash(conn: Connection, owner_id: int, password_hash: str) -> None:
     await conn.execute(
         "UPDATE owners SET password_hash = ? WHERE id = ?", (password_hash, owner_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
+from time import perf_counter
 from typing import Any
 
 import asyncpg
@@ -101,16 +102,23 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        async with self._pool.acquire() as connection, connection.transaction():
+        async with self._connection() as connection, connection.transaction():
             yield PostgresConnection(connection)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:
         async with (
-            self._pool.acquire() as connection,
+            self._connection() as connection,
             connection.transaction(isolation="repeatable_read", readonly=True),
         ):
             yield PostgresConnection(connection)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        started = perf_counter()
+        async with self._pool.acquire() as connection:
+            self._waited_since(started)
+            yield connection
 
     async def point_read(self, sql: str, params: Sequence[Any]) -> Any:
         async with self._pool.acquire() as connection:

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import aiosqlite
@@ -91,7 +92,9 @@ class SqliteDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
+        started = perf_counter()
         async with self._write_lock:
+            self._waited_since(started)
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteConnection(self._writer)
@@ -102,7 +105,9 @@ class SqliteDatabase(Database):
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:
+        started = perf_counter()
         reader = await self._readers.get()
+        self._waited_since(started)
         try:
             await reader.execute("BEGIN")
             try:
