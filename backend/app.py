@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
@@ -21,14 +20,13 @@ from backend.error_log import logging_config
 from backend.errors import BookfeedError, http_status
 from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router, method_not_allowed_page, not_found_page
+from backend.resources import STATIC, TEMPLATES
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
 from backend.static import static_files_router
 from backend.text import clean
 from widget.publisher import WidgetPublisher
 from widget.routes import widget_routes
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -49,13 +47,13 @@ def create_app(settings: Settings) -> Litestar:
             publisher.asgi_route(),
             health,
             api_router(settings.max_body_bytes),
-            static_files_router(ROOT / "static"),
+            static_files_router(STATIC),
             manage_router(),
             home,
             *widget_routes(widget),
         ],
         template_config=TemplateConfig(
-            directory=ROOT / "templates",
+            directory=TEMPLATES,
             engine=JinjaTemplateEngine,
             engine_callback=_print_clean_text,
         ),

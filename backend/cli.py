@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import errno
 import getpass
+import http.client
 import os
+import resource
+import socket
 import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from importlib.metadata import version
+from typing import NoReturn, TypeVar
 
 import msgspec
 
@@ -20,7 +28,7 @@ from backend.domain import Account
 from backend.errors import BookfeedError, InvalidInput
 from backend.links import LinkKeys
 from backend.manage.auth import AuthService
-from backend.settings import Settings, load_settings
+from backend.settings import Settings, check_database, load_settings, parse_host, parse_port
 from backend.store import accounts
 from backend.store.db import Database
 
@@ -33,21 +41,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except BookfeedError as error:
-        field = getattr(error, "field", None)
-        print(f"error: {f'{field}: ' if field else ''}{error}", file=sys.stderr)
+        print(f"error: {_described(error)}", file=sys.stderr)
         return 2
 
 
+def _described(error: BookfeedError) -> str:
+    """The error on one line, led by the field or setting it is about."""
+    field = getattr(error, "field", None)
+    return f"{field}: {error}" if field else str(error)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, like every other refusal; --help shows the usage.
+        self.exit(2, f"error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bookfeed", description=__doc__)
+    parser = _Parser(prog="bookfeed", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"bookfeed {version('bookfeed')}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the web server")
     serve.add_argument("--demo", action="store_true", help="seed the demo account if missing")
     serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="listen port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--port", default=None, help="listen port (default 8000)")
+    serve.add_argument("--workers", type=_workers, default=1, help="server processes (default 1)")
     serve.set_defaults(run=_serve)
+
+    check = commands.add_parser(
+        "check", help="check the settings, the database and the key; exit 1 on a problem"
+    )
+    check.set_defaults(run=_check)
 
     account = commands.add_parser("account", help="manage accounts")
     account_commands = account.add_subparsers(required=True, metavar="ACTION")
@@ -79,30 +104,40 @@ def _add_api_key_commands(commands: argparse._SubParsersAction) -> None:
     revoke.set_defaults(run=_revoke_api_key)
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 64")
+    return int(text)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings()
-    overrides = {
-        name: value for name in ("host", "port") if (value := getattr(args, name, None)) is not None
-    }
-    return msgspec.structs.replace(settings, **overrides)
+    if args.host is not None:
+        settings = msgspec.structs.replace(settings, host=parse_host(args.host, "--host"))
+    if args.port is not None:
+        settings = msgspec.structs.replace(settings, port=parse_port(args.port, "--port"))
+    return settings
 
 
 def _serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
     settings = _settings(args)
+    check_database(settings)
+    if problem := _port_problem(settings.host, settings.port):
+        print(f"error: {'--port' if args.port else 'BOOKFEED_PORT'}: {problem}", file=sys.stderr)
+        return 1
     lines = asyncio.run(startup_lines(settings, args.demo))
-    print(f"Bookfeed is listening on {settings.base_url()}/")
-    for line in lines:
-        print(line)
-    sys.stdout.flush()
+    _allow_many_connections()
     # The worker process builds its own settings from the environment: hand it the same ones.
     os.environ.update(
         BOOKFEED_DATABASE=str(settings.database),
         BOOKFEED_HOST=settings.host,
         BOOKFEED_PORT=str(settings.port),
     )
+    threading.Thread(target=_announce_when_answering, args=(settings, lines), daemon=True).start()
     Granian(
         "backend.app:app_from_environment",
         factory=True,
@@ -110,9 +145,96 @@ def _serve(args: argparse.Namespace) -> int:
         port=settings.port,
         interface=Interfaces.ASGI,
         workers=args.workers,
+        # A worker that dies is replaced; the others keep serving meanwhile.
+        respawn_failed_workers=True,
+        respawn_interval=1.0,
+        # Connections, idle ones included, count against backpressure: allow many, and close
+        # one that sends no complete request head within the timeout (a keep-alive one too).
+        backlog=BACKLOG,
+        backpressure=MAX_CONNECTIONS_PER_WORKER,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
         log_access=False,  # access logs would carry secret feed tokens
     ).serve()
     return 0
+
+
+BACKLOG = 4096
+MAX_CONNECTIONS_PER_WORKER = 16_384
+HEADER_TIMEOUT_MS = 10_000
+
+
+def _port_problem(host: str, port: int) -> str | None:
+    """Why the address cannot be listened on, e.g. a server there already: the server itself
+    shares a port with another that allows it, so try a bind that shares with none."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return f"{host}:{port} is already in use"
+            return f"cannot listen on {host}:{port}: {error.strerror}"
+    return None
+
+
+def _allow_many_connections() -> None:
+    """Each connection is a file descriptor: take the hard limit, not the common soft 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _announce_when_answering(settings: Settings, lines: list[str]) -> None:
+    """Print the URLs once the server answers, not merely once it was asked to start."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.host, settings.host)  # noqa: S104
+    while True:
+        connection = http.client.HTTPConnection(host, settings.port, timeout=2)
+        try:
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+        finally:
+            connection.close()
+    print(f"Bookfeed is listening on {settings.base_url()}/")
+    for line in lines:
+        print(line)
+    sys.stdout.flush()
+
+
+def _check(_: argparse.Namespace) -> int:
+    """Each check on a line of its own, `ok` or `problem`; exit 1 after any problem."""
+    try:
+        settings = load_settings()
+    except BookfeedError as error:
+        print(f"problem: settings: {_described(error)}")
+        return 1
+    print(f"ok: settings: listen on {settings.host}:{settings.port}, links {settings.base_url()}/")
+    problems = 0
+    for what, check in (("database", _database_state), ("key", _key_source)):
+        try:
+            print(f"ok: {what}: {check(settings)}")
+        except BookfeedError as error:
+            problems += 1
+            print(f"problem: {what}: {_described(error)}")
+    return 1 if problems else 0
+
+
+def _database_state(settings: Settings) -> str:
+    pending = check_database(settings, thorough=True)
+    if pending is None:
+        return f"{settings.database} is new; serving creates it"
+    return f"{settings.database} is SQLite and intact; {pending} migration(s) to apply"
+
+
+def _key_source(_: Settings) -> str:
+    # load_settings has read the key already, or refused the settings.
+    if os.environ.get("BOOKFEED_SECRET_KEY"):
+        return "from BOOKFEED_SECRET_KEY"
+    return "from the key file beside the database (keep it apart from database backups)"
 
 
 async def startup_lines(settings: Settings, demo: bool) -> list[str]:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from collections.abc import Mapping
+import sqlite3
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 import msgspec
+
+from backend.errors import InvalidInput
+from backend.store import db
+
+N = TypeVar("N", int, float)
 
 DEFAULT_DATABASE = "bookfeed.sqlite3"
 
@@ -34,30 +44,115 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the BOOKFEED_* variables; a missing secret key comes from a key file beside the DB."""
+    """Read the BOOKFEED_* variables; a missing secret key comes from a key file beside the DB.
+
+    A value that cannot be used raises InvalidInput naming its variable."""
     env = os.environ if environ is None else environ
-    database = Path(env.get("BOOKFEED_DATABASE", DEFAULT_DATABASE))
+    database = _database(env.get("BOOKFEED_DATABASE", DEFAULT_DATABASE))
     key_text = env.get("BOOKFEED_SECRET_KEY")
     secret_key = key_text.encode() if key_text else _key_file_secret(database)
     return Settings(
         database=database,
         secret_key=secret_key,
-        public_url=env.get("BOOKFEED_PUBLIC_URL") or None,
-        host=env.get("BOOKFEED_HOST", "127.0.0.1"),
-        port=int(env.get("BOOKFEED_PORT", "8000")),
-        link_retention_days=int(env.get("BOOKFEED_LINK_RETENTION_DAYS", "90")),
-        max_body_bytes=int(env.get("BOOKFEED_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
-        api_rate_limit=float(env.get("BOOKFEED_API_RATE_LIMIT", "1000")),
-        api_burst=int(env.get("BOOKFEED_API_BURST", "10000")),
+        public_url=_public_url(env.get("BOOKFEED_PUBLIC_URL") or None),
+        host=parse_host(env.get("BOOKFEED_HOST", "127.0.0.1"), "BOOKFEED_HOST"),
+        port=parse_port(env.get("BOOKFEED_PORT", "8000"), "BOOKFEED_PORT"),
+        link_retention_days=_integer(env, "BOOKFEED_LINK_RETENTION_DAYS", 90, minimum=1),
+        max_body_bytes=_integer(env, "BOOKFEED_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1),
+        api_rate_limit=_number(env, "BOOKFEED_API_RATE_LIMIT", 1000.0),
+        api_burst=_integer(env, "BOOKFEED_API_BURST", 10_000, minimum=1),
     )
+
+
+def parse_host(text: str, setting: str) -> str:
+    """An IP address to listen on: a name such as localhost may stand for several."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not an IP address; use 127.0.0.1, ::1 or 0.0.0.0", setting
+        ) from None
+
+
+def parse_port(text: str, setting: str) -> int:
+    return _bounded(text, setting, int, 1, 65535, "a port number from 1 to 65535")
+
+
+def _integer(env: Mapping[str, str], setting: str, default: int, minimum: int) -> int:
+    if setting not in env:
+        return default
+    return _bounded(env[setting], setting, int, minimum, None, f"a whole number from {minimum}")
+
+
+def _number(env: Mapping[str, str], setting: str, default: float) -> float:
+    if setting not in env:
+        return default
+    return _bounded(env[setting], setting, float, 0.0, sys.float_info.max, "a number from 0")
+
+
+def _bounded(
+    text: str,
+    setting: str,
+    kind: Callable[[str], N],
+    minimum: N,
+    maximum: N | None,
+    wanted: str,
+) -> N:
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not {wanted}", setting) from None
+    if not minimum <= value or (maximum is not None and value > maximum):
+        raise InvalidInput(f"{text!r} is not {wanted}", setting)
+    return value
+
+
+def _public_url(text: str | None) -> str | None:
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise InvalidInput(
+            f"{text!r} is not an origin such as https://cal.example.com", "BOOKFEED_PUBLIC_URL"
+        )
+    return text
+
+
+def _database(text: str) -> Path:
+    if not text.strip():
+        raise InvalidInput("empty; name the SQLite file", "BOOKFEED_DATABASE")
+    return Path(text)
+
+
+def check_database(settings: Settings, thorough: bool = False) -> int | None:
+    """That the database is a SQLite file this process can open, or a new one it can create:
+    the migrations it still needs, None for a new file. InvalidInput names what is wrong."""
+    path = settings.database
+    if not path.exists():
+        if not path.parent.is_dir() or not os.access(path.parent, os.W_OK | os.X_OK):
+            raise InvalidInput(f"cannot create {path}: no writable folder", "BOOKFEED_DATABASE")
+        return None
+    try:
+        return db.check_file(path, thorough)
+    except sqlite3.DatabaseError as error:
+        raise InvalidInput(f"cannot use {path} as SQLite: {error}", "BOOKFEED_DATABASE") from None
 
 
 def _key_file_secret(database: Path) -> bytes:
     """A key kept in its own file, so that a copy of the database alone yields no working link."""
     key_file = database.with_name(database.name + ".key")
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(32))
-    return key_file.read_text().strip().encode()
+    try:
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(32))
+        key = key_file.read_text().strip().encode()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise InvalidInput(
+            f"cannot read or create the key file {key_file}: {reason}", "BOOKFEED_DATABASE"
+        ) from None
+    if not key:
+        raise InvalidInput(f"the key file {key_file} is empty", "BOOKFEED_SECRET_KEY")
+    return key

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -26,6 +28,23 @@ SMALLEST_INTEGER, LARGEST_INTEGER = -(2**63), 2**63 - 1
 def holds_integer(value: int) -> bool:
     """Whether the database can store (and so could ever hold a row with) this integer."""
     return SMALLEST_INTEGER <= value <= LARGEST_INTEGER
+
+
+def check_file(path: Path, thorough: bool = False) -> int:
+    """How many migrations the existing SQLite file at `path` still needs; sqlite3.DatabaseError
+    if it is not SQLite, is newer than this code or (`thorough`) fails SQLite's quick check."""
+    with contextlib.closing(
+        sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+    ) as conn:
+        (applied,) = conn.execute("PRAGMA user_version").fetchone()
+        if thorough:
+            (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+    latest = max(number for number, _ in _migrations())
+    if applied > latest:
+        raise sqlite3.DatabaseError(f"its schema {applied} is newer than this Bookfeed's {latest}")
+    return latest - applied
 
 
 def now_utc() -> datetime:
