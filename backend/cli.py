@@ -121,7 +121,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
 
     settings = _settings(args)
@@ -147,9 +147,12 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         # A worker that dies is replaced; the others keep serving meanwhile.
         respawn_failed_workers=True,
-        respawn_interval=1.0,
+        workers_kill_timeout=10,  # a worker stuck at shutdown does not hold up the others
         # Connections, idle ones included, count against backpressure: allow many, and close
-        # one that sends no complete request head within the timeout (a keep-alive one too).
+        # one that sends no complete request head within the timeout. Only HTTP/1 starts that
+        # clock at once: the auto mode waits, without a timer, for bytes to choose a protocol.
+        # Browsers speak HTTP/2 only over TLS, which a proxy in front of Bookfeed ends.
+        http=HTTPModes.http1,
         backlog=BACKLOG,
         backpressure=MAX_CONNECTIONS_PER_WORKER,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),

@@ -45,13 +45,13 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_for_line(self, text: str, timeout: float = 30) -> str:
-        """The first printed line containing `text`, waiting for it as the server prints."""
+    def wait_for_line(self, text: str, timeout: float = 30, occurrence: int = 1) -> str:
+        """The nth printed line containing `text`, waiting for it as the server prints."""
         deadline = time.monotonic() + timeout
         while True:
-            for line in self.lines:
-                if text in line:
-                    return line
+            found = [line for line in self.lines if text in line]
+            if len(found) >= occurrence:
+                return found[occurrence - 1]
             try:
                 line = self._output.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
