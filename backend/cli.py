@@ -211,7 +211,7 @@ def _announce_when_answering(settings: Settings, lines: list[str]) -> None:
 def _check(_: argparse.Namespace) -> int:
     """Each check on a line of its own, `ok` or `problem`; exit 1 after any problem."""
     try:
-        settings = load_settings()
+        settings = load_settings(create_key=False)
     except BookfeedError as error:
         print(f"problem: settings: {_described(error)}")
         return 1

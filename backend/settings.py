@@ -43,14 +43,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return f"http://{self.host}:{self.port}"
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the BOOKFEED_* variables; a missing secret key comes from a key file beside the DB.
+def load_settings(environ: Mapping[str, str] | None = None, *, create_key: bool = True) -> Settings:
+    """Read the BOOKFEED_* variables; a missing secret key comes from a key file beside the DB,
+    created on first use unless `create_key` is false.
 
     A value that cannot be used raises InvalidInput naming its variable."""
     env = os.environ if environ is None else environ
     database = _database(env.get("BOOKFEED_DATABASE", DEFAULT_DATABASE))
     key_text = env.get("BOOKFEED_SECRET_KEY")
-    secret_key = key_text.encode() if key_text else _key_file_secret(database)
+    secret_key = key_text.encode() if key_text else _key_file_secret(database, create_key)
     return Settings(
         database=database,
         secret_key=secret_key,
@@ -138,9 +139,13 @@ def check_database(settings: Settings, thorough: bool = False) -> int | None:
         raise InvalidInput(f"cannot use {path} as SQLite: {error}", "BOOKFEED_DATABASE") from None
 
 
-def _key_file_secret(database: Path) -> bytes:
+def _key_file_secret(database: Path, create: bool) -> bytes:
     """A key kept in its own file, so that a copy of the database alone yields no working link."""
     key_file = database.with_name(database.name + ".key")
+    if not create and not key_file.exists():
+        raise InvalidInput(
+            f"none set, and no key file {key_file} yet (serving creates one)", "BOOKFEED_SECRET_KEY"
+        )
     try:
         if not key_file.exists():
             key_file.parent.mkdir(parents=True, exist_ok=True)
