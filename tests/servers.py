@@ -106,6 +106,20 @@ def start(
     return server
 
 
+def _wait_until_answering(server: Server, timeout: float = 20) -> None:
+    """Keeps each test about its own subject; test_serve_process checks the announcement."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if server.get("/healthz", timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        assert server.process.poll() is None, server.lines
+        assert time.monotonic() < deadline, f"no answer within {timeout}s: {server.lines}"
+        time.sleep(0.05)
+
+
 @contextmanager
 def serving(
     tmp_path: Path, *args: str, env: Mapping[str, str] | None = None, command: Path = BOOKFEED
@@ -116,6 +130,7 @@ def serving(
     server = start(["serve", "--port", str(port), *args], environment, tmp_path, command)
     try:
         server.wait_for_line("listening on")
+        _wait_until_answering(server)
         yield server
     finally:
         if server.process.poll() is None:

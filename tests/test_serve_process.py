@@ -63,6 +63,7 @@ def test_2000_idle_connections_do_not_lock_out_other_clients(tmp_path: Path) -> 
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
     idle: list[socket.socket] = []
     with serving(tmp_path) as server:
+        assert server.get("/healthz")[0] == 200
         try:
             for _ in range(2000):
                 idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
