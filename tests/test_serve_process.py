@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.cli import HEADER_TIMEOUT_MS
+from backend.server import HEADER_TIMEOUT_MS
 from tests.servers import BOOKFEED, free_port, server_env, serving, start
 
 
@@ -225,3 +225,16 @@ def test_listening_is_announced_once_the_server_answers(tmp_path: Path) -> None:
         assert server.get("/healthz", timeout=1)[0] == 200
     finally:
         server.stop()
+
+
+def test_an_address_not_on_this_machine_is_one_line_about_the_host(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [BOOKFEED, "serve", "--host", "192.0.2.1", "--port", str(free_port())],  # TEST-NET-1
+        env=server_env(tmp_path / "served.sqlite3"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert done.returncode == 1
+    assert re.fullmatch(r"error: --host: cannot listen on 192\.0\.2\.1:\d+: [^\n]+\n", done.stderr)
