@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import queue
 import signal
 import socket
 import subprocess
@@ -38,8 +37,8 @@ def server_env(database: Path, **extra: str) -> dict[str, str]:
 class Server:
     process: subprocess.Popen[str]
     port: int
-    lines: list[str] = field(default_factory=list)
-    _output: queue.Queue[str | None] = field(default_factory=queue.Queue)
+    lines: list[str] = field(default_factory=list)  # what it printed so far, growing
+    ended: threading.Event = field(default_factory=threading.Event)
 
     @property
     def base(self) -> str:
@@ -49,16 +48,15 @@ class Server:
         """The nth printed line containing `text`, waiting for it as the server prints."""
         deadline = time.monotonic() + timeout
         while True:
+            ended = self.ended.is_set()
             found = [line for line in self.lines if text in line]
             if len(found) >= occurrence:
                 return found[occurrence - 1]
-            try:
-                line = self._output.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {text!r} within {timeout}s: {self.lines}") from None
-            if line is None:
+            if ended:
                 raise AssertionError(f"the server ended before {text!r}: {self.lines}")
-            self.lines.append(line)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {text!r} within {timeout}s: {self.lines}")
+            time.sleep(0.02)
 
     def get(self, path: str, timeout: float = 10) -> tuple[int, bytes]:
         return fetch(self.base + path, timeout)
@@ -99,8 +97,8 @@ def start(
     def pump() -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            server._output.put(line.rstrip("\n"))
-        server._output.put(None)
+            server.lines.append(line.rstrip("\n"))
+        server.ended.set()
 
     threading.Thread(target=pump, daemon=True).start()
     return server
