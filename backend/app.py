@@ -6,7 +6,6 @@ import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
@@ -25,6 +24,7 @@ from backend.feeds import FeedPublisher
 from backend.manage.router import home, manage_router, method_not_allowed_page, not_found_page
 from backend.observe import AccessLog, Observed
 from backend.readiness import ready
+from backend.resources import STATIC, TEMPLATES
 from backend.runtime import Runtime
 from backend.settings import Settings, load_settings
 from backend.static import StaticFiles
@@ -32,14 +32,12 @@ from backend.text import clean
 from widget.publisher import WidgetPublisher
 from widget.routes import widget_routes
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def create_app(settings: Settings) -> Litestar:
     runtime = Runtime(settings)
     publisher = FeedPublisher(runtime)
     widget = WidgetPublisher(runtime)
-    static = StaticFiles(ROOT / "static")
+    static = StaticFiles(STATIC)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -61,7 +59,7 @@ def create_app(settings: Settings) -> Litestar:
             *widget_routes(widget),
         ],
         template_config=TemplateConfig(
-            directory=ROOT / "templates",
+            directory=TEMPLATES,
             engine=JinjaTemplateEngine,
             engine_callback=lambda engine: _configure_templates(engine, static),
         ),

@@ -7,10 +7,12 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
+from typing import NoReturn
 
 import msgspec
 
-from backend import api_keys
+from backend import api_keys, server
 from backend.accounts import create_account
 from backend.admin_commands import (
     add_account_actions,
@@ -25,8 +27,7 @@ from backend.domain import Account
 from backend.errors import BookfeedError
 from backend.links import LinkKeys
 from backend.manage.auth import AuthService
-from backend.metrics_server import serving_metrics
-from backend.settings import Settings, load_settings
+from backend.settings import Settings, check_database, load_settings, parse_host, parse_port
 from backend.store import accounts
 from backend.store.db import Database
 
@@ -37,21 +38,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except BookfeedError as error:
-        field = getattr(error, "field", None)
-        print(f"error: {f'{field}: ' if field else ''}{error}", file=sys.stderr)
+        print(f"error: {_described(error)}", file=sys.stderr)
         return 2
 
 
+def _described(error: BookfeedError) -> str:
+    """The error on one line, led by the field or setting it is about."""
+    field = getattr(error, "field", None)
+    return f"{field}: {error}" if field else str(error)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, like every other refusal; --help shows the usage.
+        self.exit(2, f"error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bookfeed", description=__doc__)
+    parser = _Parser(prog="bookfeed", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"bookfeed {version('bookfeed')}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the web server")
     serve.add_argument("--demo", action="store_true", help="seed the demo account if missing")
     serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="listen port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--port", default=None, help="listen port (default 8000)")
+    serve.add_argument("--workers", type=_workers, default=1, help="server processes (default 1)")
     serve.set_defaults(run=_serve)
+
+    check = commands.add_parser(
+        "check", help="check the settings, the database and the key; exit 1 on a problem"
+    )
+    check.set_defaults(run=_check)
 
     account = commands.add_parser("account", help="manage accounts")
     account_commands = account.add_subparsers(required=True, metavar="ACTION")
@@ -85,41 +103,67 @@ def _add_api_key_commands(commands: argparse._SubParsersAction) -> None:
     revoke.set_defaults(run=_revoke_api_key)
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 64")
+    return int(text)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings()
-    overrides = {
-        name: value for name in ("host", "port") if (value := getattr(args, name, None)) is not None
-    }
-    return msgspec.structs.replace(settings, **overrides)
+    if args.host is not None:
+        settings = msgspec.structs.replace(settings, host=parse_host(args.host, "--host"))
+    if args.port is not None:
+        settings = msgspec.structs.replace(settings, port=parse_port(args.port, "--port"))
+    return settings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from granian import Granian
-    from granian.constants import Interfaces
-
     settings = _settings(args)
+    check_database(settings)
+    if problem := server.listen_problem(settings.host, settings.port):
+        about, message = problem
+        given = args.port if about == "port" else args.host
+        print(
+            f"error: {f'--{about}' if given else f'BOOKFEED_{about.upper()}'}: {message}",
+            file=sys.stderr,
+        )
+        return 1
     lines = asyncio.run(startup_lines(settings, args.demo))
-    print(f"Bookfeed is listening on {settings.base_url()}/")
-    for line in lines:
-        print(line)
-    sys.stdout.flush()
-    # The worker process builds its own settings from the environment: hand it the same ones.
-    os.environ.update(
-        BOOKFEED_DATABASE=str(settings.database),
-        BOOKFEED_HOST=settings.host,
-        BOOKFEED_PORT=str(settings.port),
-    )
-    with serving_metrics(settings.metrics_address):
-        Granian(
-            "backend.app:app_from_environment",
-            factory=True,
-            address=settings.host,
-            port=settings.port,
-            interface=Interfaces.ASGI,
-            workers=args.workers,
-            log_access=False,  # it would carry secret feed tokens: backend/observe.py logs
-        ).serve()
+    server.run(settings, args.workers, lines)
     return 0
+
+
+def _check(_: argparse.Namespace) -> int:
+    """Each check on a line of its own, `ok` or `problem`; exit 1 after any problem."""
+    try:
+        settings = load_settings(create_key=False)
+    except BookfeedError as error:
+        print(f"problem: settings: {_described(error)}")
+        return 1
+    print(f"ok: settings: listen on {settings.host}:{settings.port}, links {settings.base_url()}/")
+    problems = 0
+    for what, check in (("database", _database_state), ("key", _key_source)):
+        try:
+            print(f"ok: {what}: {check(settings)}")
+        except BookfeedError as error:
+            problems += 1
+            print(f"problem: {what}: {_described(error)}")
+    return 1 if problems else 0
+
+
+def _database_state(settings: Settings) -> str:
+    pending = check_database(settings, thorough=True)
+    if pending is None:
+        return f"{settings.database} is new; serving creates it"
+    return f"{settings.database} is SQLite and intact; {pending} migration(s) to apply"
+
+
+def _key_source(_: Settings) -> str:
+    # load_settings has read the key already, or refused the settings.
+    if os.environ.get("BOOKFEED_SECRET_KEY"):
+        return "from BOOKFEED_SECRET_KEY"
+    return "from the key file beside the database (keep it apart from database backups)"
 
 
 async def startup_lines(settings: Settings, demo: bool) -> list[str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 
 from backend.cli import startup_lines
@@ -82,3 +84,56 @@ def test_serve_names_the_sign_in_page_once_an_account_exists(tmp_path: Path) -> 
     assert prepare(tmp_path, demo=False) == [
         "http://127.0.0.1:8000/manage/login  owners sign in here"
     ]
+
+
+def test_version_is_the_installed_package_version(tmp_path: Path) -> None:
+    done = bookfeed(tmp_path, "--version")
+    assert done.returncode == 0
+    assert done.stdout == f"bookfeed {version('bookfeed')}\n"
+
+
+def test_check_passes_a_sound_setup_and_changes_nothing(tmp_path: Path) -> None:
+    assert (
+        bookfeed(
+            tmp_path, "account", "create", "--id", "a", "--name", "A", "--time-zone", "UTC"
+        ).returncode
+        == 0
+    )
+    before = sorted(tmp_path.iterdir())
+    done = bookfeed(tmp_path, "check")
+    assert done.returncode == 0, done.stdout
+    assert [line.split(":")[:2] for line in done.stdout.splitlines()] == [
+        ["ok", " settings"],
+        ["ok", " database"],
+        ["ok", " key"],
+    ]
+    assert "0 migration(s) to apply" in done.stdout
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_check_names_each_problem_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "cli.sqlite3").write_bytes(b"not a database at all" * 100)
+    done = bookfeed(tmp_path, "check")
+    assert done.returncode == 1
+    assert "problem: database: BOOKFEED_DATABASE: cannot use" in done.stdout
+    assert "file is not a database" in done.stdout
+
+    env = {"BOOKFEED_DATABASE": str(tmp_path / "fresh.sqlite3"), "PATH": "/usr/bin:/bin"}
+    keyless = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "check"], env=env, capture_output=True, text=True
+    )
+    assert keyless.returncode == 1
+    assert keyless.stdout.startswith("problem: settings: BOOKFEED_SECRET_KEY: none set")
+    assert not (tmp_path / "fresh.sqlite3.key").exists()
+
+    bad_port = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "check"],
+        env={**env, "BOOKFEED_SECRET_KEY": "k" * 32, "BOOKFEED_PORT": "http"},
+        capture_output=True,
+        text=True,
+    )
+    assert bad_port.returncode == 1
+    assert (
+        bad_port.stdout
+        == "problem: settings: BOOKFEED_PORT: 'http' is not a port number from 1 to 65535\n"
+    )

@@ -7,6 +7,7 @@ in at a time); snapshot reads use their own connections, so they never wait behi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -119,6 +120,23 @@ class SqliteDatabase(Database):
 
     async def point_read(self, sql: str, params: Sequence[Any]) -> Any:
         return self._point_reader.execute(sql, params).fetchone()
+
+
+def check_file(path: Path, thorough: bool = False) -> int:
+    """How many migrations the existing SQLite file at `path` still needs; sqlite3.DatabaseError
+    if it is not SQLite, is newer than this code or (`thorough`) fails SQLite's quick check."""
+    with contextlib.closing(
+        sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+    ) as conn:
+        (applied,) = conn.execute("PRAGMA user_version").fetchone()
+        if thorough:
+            (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+    latest = max(number for number, _ in migrations("sqlite"))
+    if applied > latest:
+        raise sqlite3.DatabaseError(f"its schema {applied} is newer than this Bookfeed's {latest}")
+    return latest - applied
 
 
 async def _open(path: Path, read_only: bool = False) -> aiosqlite.Connection:

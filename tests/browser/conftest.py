@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.browser.host_site import HostSite
+from tests.servers import free_port, start
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LiveServer:
@@ -57,35 +48,15 @@ class LiveServer:
 
 
 def start_server(database: Path) -> tuple[subprocess.Popen[str], LiveServer]:
-    port = free_port()
     env = {**os.environ, "BOOKFEED_DATABASE": str(database), "BOOKFEED_SECRET_KEY": "browser tests"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    lines: list[str] = []
-    assert process.stdout is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip("\n"))
-        if "Started worker" in line or "Listening at" in line:
-            break
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1):
-                return process, LiveServer(base_url, lines)
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start:\n" + "\n".join(lines))
+    server = start(["serve", "--demo", "--port", str(free_port())], env, ROOT)
+    try:
+        # The widget lines come last, once the server answers.
+        server.wait_for_line("/embed/", timeout=60)
+    except AssertionError as error:
+        server.process.kill()
+        raise RuntimeError("the server did not start") from error
+    return server.process, LiveServer(server.base, server.lines)
 
 
 @pytest.fixture(scope="session")
