@@ -4,6 +4,7 @@ feed shows clean text with single-line fields on one line."""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from typing import Any
@@ -61,6 +62,9 @@ def push(owner: OwnerClient, via: str, changes: dict[str, dict[str, Any]]) -> No
             stored = api.get(f"/bookings/{appointment().id}").json()
             assert api.put(f"/bookings/{appointment().id}", {**stored, **booking}).status_code
         return
+    if harness.runtime.db.dialect == "postgresql":
+        # PostgreSQL's text cannot hold NUL at all: no stored text there has one to leak.
+        changes = json.loads(json.dumps(changes).replace("\\u0000", ""))
     kinds = {"services": Service, "staff": StaffMember, "locations": Location}
     kinds["customers"] = Customer
     items: list[Any] = [
