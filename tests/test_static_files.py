@@ -10,11 +10,9 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from backend.app import ROOT
+from backend.resources import STATIC
 from backend.static import StaticFiles
 from tests.conftest import Harness
-
-STATIC = ROOT / "static"
 
 
 def page_assets(harness: Harness) -> list[str]:
