@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import DESKTOP, LiveServer
 from tests.browser.host_site import HostSite
-from tests.browser.test_manage_flow import demo_login, link_card, sign_in
+from tests.browser.test_manage_flow import link_card, sign_in
 from tests.browser.widget_support import MAYA, host_page, token_of, widget_server
 
 
@@ -150,12 +150,7 @@ def test_without_javascript_copy_buttons_are_hidden_and_the_preview_says_why_it_
 ) -> None:
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()
-    url, email, password = demo_login(server)
-    page.goto(url)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/manage/$"))
+    sign_in(page, server)
     page.get_by_role("link", name="Northside Studio – timetable").first.click()
     page.wait_for_url(re.compile(r"/manage/calendars/\d+$"))
     buttons = page.locator("button[data-copy-target]")
