@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -150,7 +151,7 @@ def test_a_served_app_logs_and_counts_across_workers_on_its_own_address(
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base + "/healthz", server)
-            feed = re.search(r"/feeds/([\w-]+)\.ics", out.read_text()).group(0)
+            feed = _printed_feed_path(out)
             for _ in range(6):
                 assert urllib.request.urlopen(base + feed, timeout=10).status == 200
             with pytest.raises(urllib.error.HTTPError) as public:
@@ -175,6 +176,15 @@ def test_a_served_app_logs_and_counts_across_workers_on_its_own_address(
     assert len(feed_lines) == 6
     assert {line["path"] for line in feed_lines} == {f"/feeds/{token[:4]}….ics"}
     assert all(token not in json.dumps(line, ensure_ascii=False) for line in logged)
+
+
+def _printed_feed_path(out: Path) -> str:
+    """The first feed path `serve --demo` printed; it prints once the server answers."""
+    deadline = time.monotonic() + 30
+    while not (found := re.search(r"/feeds/([\w-]+)\.ics", out.read_text())):
+        assert time.monotonic() < deadline, out.read_text()
+        time.sleep(0.05)
+    return found.group(0)
 
 
 def test_bad_operations_settings_are_refused_naming_the_variable() -> None:
