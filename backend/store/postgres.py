@@ -19,6 +19,7 @@ from backend.errors import InvalidInput
 from backend.store.db import Connection, Database, IntegrityError, migrations, now_utc, to_text
 
 POOL_SIZE = 10
+BATCH_ROWS = 2000  # rows decoded at a time; the event loop runs between batches
 # PostgreSQL's text cannot hold U+0000 (SQLite's can): such input is refused, never altered.
 _NUL = "text must not contain the NUL character (U+0000) when the store is PostgreSQL"
 # pg_advisory_xact_lock's key for applying migrations: any constant shared by every process.
@@ -50,7 +51,7 @@ class PostgresConnection:
         query, returns_rows = _translated(sql)
         try:
             if returns_rows:
-                rows = await self._connection.fetch(query, *params)
+                rows = await self._fetch(query, params)
                 return PostgresCursor(rows, len(rows))
             status = await self._connection.execute(query, *params)
         except asyncpg.IntegrityConstraintViolationError as error:
@@ -59,6 +60,14 @@ class PostgresConnection:
             raise InvalidInput(_NUL) from error
         count = status.rsplit(" ", 1)[-1]
         return PostgresCursor([], int(count) if count.isdigit() else -1)
+
+    async def _fetch(self, query: str, params: Sequence[Any]) -> list[asyncpg.Record]:
+        """Every row; a long result arrives in batches, so that the event loop serves other
+        requests between them instead of waiting while asyncpg decodes 100,000 rows at once."""
+        if not query.lstrip().upper().startswith(("SELECT", "WITH")):
+            return await self._connection.fetch(query, *params)  # a write's RETURNING rows
+        cursor = self._connection.cursor(query, *params, prefetch=BATCH_ROWS)
+        return [row async for row in cursor]
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         args = list(rows)
