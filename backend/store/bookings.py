@@ -61,7 +61,7 @@ async def find(conn: Connection, account_id: str, booking_id: str) -> StoredBook
     row = await cursor.fetchone()
     if row is None:
         return None
-    linked = await _linked_ids(conn, account_id, "id = ?", (booking_id,))
+    linked = await _linked_ids(conn, account_id, [booking_id])
     return _stored(row, linked)
 
 
@@ -183,7 +183,7 @@ async def _find_many(
     rows = await cursor.fetchall()
     if not rows:
         return {}
-    linked = await _linked_ids(conn, account_id, where, (ids,))
+    linked = await _linked_ids(conn, account_id, [row["id"] for row in rows])
     return {row["id"]: _stored(row, linked) for row in rows}
 
 
@@ -207,8 +207,7 @@ async def list_page(
     rows = await cursor.fetchall()
     if not rows:
         return []
-    any_id, ids = conn.one_of([row["id"] for row in rows])
-    linked = await _linked_ids(conn, account_id, f"id {any_id}", (ids,))
+    linked = await _linked_ids(conn, account_id, [row["id"] for row in rows])
     return [_stored(row, linked).booking for row in rows]
 
 
@@ -289,11 +288,10 @@ async def in_window(
         " ORDER BY start_at, id",
         (account_id, to_text(end), to_text(start)),
     )
-    rows = await cursor.fetchall()
-    window = "start_at < ? AND end_at > ?"
-    link_rows = await _link_rows(conn, account_id, window, (to_text(end), to_text(start)))
+    rows = list(await cursor.fetchall())
+    link_rows = await _link_rows(conn, account_id, [row["id"] for row in rows])
     names = {kind: await objects.all_by_id(conn, account_id, kind) for kind in objects.TABLES}
-    return WindowRows(rows=list(rows), link_rows=link_rows, names=names, uid_salt=uid_salt)
+    return WindowRows(rows=rows, link_rows=link_rows, names=names, uid_salt=uid_salt)
 
 
 def booking_uid(uid_salt: bytes, booking_id: str) -> str:
@@ -303,25 +301,26 @@ def booking_uid(uid_salt: bytes, booking_id: str) -> str:
 
 
 async def _linked_ids(
-    conn: Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
+    conn: Connection, account_id: str, booking_ids: list[str]
 ) -> dict[str, dict[str, list[str]]]:
-    """{attribute: {booking id: [referenced ids in order]}} for the bookings matching the filter,
-    from the three link tables in one query."""
-    return _grouped(await _link_rows(conn, account_id, booking_filter, params))
+    """{attribute: {booking id: [referenced ids in order]}} for these bookings, from the three
+    link tables in one query."""
+    return _grouped(await _link_rows(conn, account_id, booking_ids))
 
 
-async def _link_rows(
-    conn: Connection, account_id: str, booking_filter: str, params: tuple[Any, ...]
-) -> list[Any]:
-    # A join rather than `booking_id IN (SELECT …)`: before PostgreSQL has statistics for a
-    # freshly filled table it may plan that as a subquery rerun per row (minutes at 100,000).
+async def _link_rows(conn: Connection, account_id: str, booking_ids: list[str]) -> list[Any]:
+    # By the ids already read, not by joining bookings again: a join or `IN (SELECT …)` lets
+    # PostgreSQL, before it has statistics for a newly filled account, plan a loop that
+    # rescans every booking per link row (minutes at 100,000); a key lookup per id cannot.
+    if not booking_ids:
+        return []
+    any_id, ids = conn.one_of(booking_ids)
     selects = " UNION ALL ".join(
-        f"SELECT '{attribute}', l.booking_id, l.position, l.{column} FROM {table} AS l"
-        " JOIN bookings ON bookings.account_id = l.account_id AND bookings.id = l.booking_id"
-        f" WHERE bookings.account_id = ? AND {booking_filter}"
+        f"SELECT '{attribute}', booking_id, position, {column} FROM {table}"
+        f" WHERE account_id = ? AND booking_id {any_id}"
         for table, column, attribute, _ in _LINKS
     )
-    cursor = await conn.execute(f"{selects} ORDER BY 1, 2, 3", (account_id, *params) * len(_LINKS))
+    cursor = await conn.execute(f"{selects} ORDER BY 1, 2, 3", (account_id, ids) * len(_LINKS))
     return list(await cursor.fetchall())
 
 
