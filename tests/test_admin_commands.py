@@ -18,6 +18,7 @@ from backend.manage.auth import AuthService, SignInRefused
 from backend.settings import Settings
 from backend.store.db import Database
 from tests.conftest import run_cli
+from tests.servers import server_env
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -202,11 +203,7 @@ def confirm_at_a_terminal(tmp_path: Path, answer: str) -> subprocess.CompletedPr
     primary, terminal = os.openpty()
     try:
         os.write(primary, answer.encode() + b"\n")
-        env = {
-            "BOOKFEED_DATABASE": str(tmp_path / "ops.sqlite3"),
-            "BOOKFEED_SECRET_KEY": "test secret key",
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        }
+        env = server_env(tmp_path / "ops.sqlite3")
         return subprocess.run(
             [sys.executable, "-m", "backend.cli", "account", "delete", DEMO_ACCOUNT],
             stdin=terminal,

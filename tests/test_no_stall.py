@@ -133,17 +133,23 @@ def test_healthz_answers_while_a_large_calendar_renders(
     assert shows in page.content
 
 
+def fetched_at_once(harness: Harness, path: str, count: int) -> list[httpx.Response]:
+    """`count` GETs of `path` sent together to one app, their answers in order."""
+
+    async def scenario() -> list[httpx.Response]:
+        async with asgi_client(harness) as client:
+            return await asyncio.gather(*(client.get(path) for _ in range(count)))
+
+    return harness.call(scenario)
+
+
 def test_concurrent_cold_fetches_render_the_feed_once(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = seed_calendar(harness, 2_000)
     renders = counting(monkeypatch, backend.publish, "render_calendar")
 
-    async def scenario() -> list[httpx.Response]:
-        async with asgi_client(harness) as client:
-            return await asyncio.gather(*(client.get(f"/feeds/{token}.ics") for _ in range(8)))
-
-    responses = harness.call(scenario)
+    responses = fetched_at_once(harness, f"/feeds/{token}.ics", 8)
     assert [r.status_code for r in responses] == [200] * 8
     assert len({r.content for r in responses}) == 1
     assert responses[0].content.count(b"BEGIN:VEVENT") == 2_000
@@ -157,11 +163,7 @@ def test_concurrent_cold_widget_visits_build_and_lay_out_the_calendar_once(
     builds = counting(monkeypatch, widget.publisher, "public_events")
     layouts = counting(monkeypatch, widget.routes, "calendar_context")
 
-    async def scenario() -> list[httpx.Response]:
-        async with asgi_client(harness) as client:
-            return await asyncio.gather(*(client.get(f"/embed/{token}") for _ in range(8)))
-
-    responses = harness.call(scenario)
+    responses = fetched_at_once(harness, f"/embed/{token}", 8)
     assert [r.status_code for r in responses] == [200] * 8
     assert len({r.content for r in responses}) == 1
     assert b"Haircut" in responses[0].content
