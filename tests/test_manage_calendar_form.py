@@ -192,7 +192,7 @@ def test_the_widget_settings_form_shows_every_problem_at_once(owner: OwnerClient
     for sentence in (
         "The accent must be a colour such as #2b5fb4.",
         "The theme is light, dark or system.",
-        "The default view is month, week or list.",
+        "The default view is month, week, day or list.",
         "The site 'ftp://x' is not a website address such as https://www.example.com,"
         " without a path.",
     ):

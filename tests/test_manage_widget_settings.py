@@ -136,7 +136,7 @@ def test_emptying_the_sites_lets_any_site_embed_again(website: Website) -> None:
         ("allowed_sites", '"><script>alert(1)</script>', "is not a website address"),
         ("allowed_sites", "\n".join(f"https://s{n}.example" for n in range(21)), "at most 20"),
         ("theme", "neon", "The theme is light, dark or system."),
-        ("default_view", "agenda", "The default view is month, week or list."),
+        ("default_view", "agenda", "The default view is month, week, day or list."),
     ],
 )
 def test_invalid_input_comes_back_as_typed_with_a_message_and_changes_nothing(

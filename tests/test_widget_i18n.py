@@ -33,7 +33,11 @@ ENGLISH = (
     "Today",
     "Month",
     "Week",
+    "Day",
     "List",
+    "All day",
+    "Times are",
+    "Skip the calendar grid",
     "Previous month",
     "Next month",
     "Previous week",
@@ -217,7 +221,7 @@ def more_links(harness: Harness, token: str, **params: str) -> list[str]:
         html = harness.client.get(
             f"/embed/{token}", params={"view": "month", "date": day, **params}
         ).text
-        found += re.findall(r'<span class="bf-more-long">([^<]*)</span>', html)
+        found += re.findall(r'<a class="bf-more"[^>]*><span aria-hidden="true">([^<]*)</span>', html)
     return sorted(set(found))
 
 

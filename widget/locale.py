@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import time as clock
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_skeleton, format_time, get_day_names
+from babel.dates import (
+    format_date,
+    format_interval,
+    format_skeleton,
+    format_time,
+    get_day_names,
+    get_timezone_gmt,
+    get_timezone_location,
+)
+
+from widget.layout import is_all_day, last_day
 
 
 class Formatter:
@@ -19,6 +31,11 @@ class Formatter:
         self.direction = self.locale.text_direction
         self._short_days = get_day_names("abbreviated", locale=self.locale)
         self._long_days = get_day_names("wide", locale=self.locale)
+        # "{1}, {0}": how the locale joins a date and a time.
+        self._date_time = str(self.locale.datetime_formats["medium"]).replace("'", "")
+        # A month page formats the same few times and days hundreds of times.
+        self._times: dict[tuple[int, int], str] = {}
+        self._dates: dict[date, str] = {}
 
     def short_weekday(self, weekday: int) -> str:
         return self._short_days[weekday]
@@ -40,16 +57,51 @@ class Formatter:
         return format_skeleton("MMMEd", day, locale=self.locale)
 
     def full_date(self, day: date) -> str:
-        return format_date(day, "full", locale=self.locale)
+        key = day.date() if isinstance(day, datetime) else day
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = format_date(key, "full", locale=self.locale)
+        return found
 
-    def time(self, moment: datetime) -> str:
-        return format_time(moment, "short", tzinfo=moment.tzinfo, locale=self.locale)
+    def time(self, moment: datetime | clock) -> str:
+        key = (moment.hour, moment.minute)
+        found = self._times.get(key)
+        if found is None:
+            found = self._times[key] = format_time(clock(*key), "short", locale=self.locale)
+        return found
+
+    def hour(self, hour: int) -> str:
+        return self.time(clock(hour))
 
     def time_range(self, start: datetime, end: datetime) -> str:
-        if start.date() == end.date():
+        """Times on one day; across days, each end with its own date."""
+        if last_day(start, end) == start.date():
             return f"{self.time(start)} – {self.time(end)}"
-        first = f"{self.day_heading(start)} {self.time(start)}"
-        return f"{first} – {self.day_heading(end)} {self.time(end)}"
+        return f"{self.date_time(start)} – {self.date_time(end)}"
+
+    def date_time(self, moment: datetime) -> str:
+        day = format_skeleton("yMMMEd", moment, locale=self.locale)
+        return self._date_time.format(self.time(moment), day)
+
+    def when(self, start: datetime, end: datetime, all_day: str) -> list[str]:
+        """An event's date and time in lines, each date once: its day and times; its days and
+        `all_day`; or, across days, one line with each end's date and time."""
+        final = last_day(start, end)
+        whole = is_all_day(start, end)
+        if final == start.date():
+            return [self.full_date(start), all_day if whole else self.time_range(start, end)]
+        if whole:
+            return [format_interval(start.date(), final, "yMMMEd", locale=self.locale), all_day]
+        return [self.time_range(start, end)]
+
+    def zone_name(self, zone: ZoneInfo, first: datetime, last: datetime) -> tuple[str, str]:
+        """The zone's city and offset ("London", "GMT+00:00"), both offsets when the period
+        crosses a clock change."""
+        offsets = dict.fromkeys(
+            get_timezone_gmt(moment, "long", locale=self.locale) for moment in (first, last)
+        )
+        city = get_timezone_location(zone, locale=self.locale, return_city=True)
+        return city, " / ".join(offsets)
 
 
 @cache

@@ -20,6 +20,7 @@ from backend.store.widgets import WidgetSettings
 class View(StrEnum):
     MONTH = "month"
     WEEK = "week"
+    DAY = "day"
     LIST = "list"
 
 
@@ -128,7 +129,7 @@ def check_settings(settings: WidgetSettings) -> WidgetSettings:
         problems.errors.append(InvalidInput("the theme is light, dark or system", "theme"))
     if _member(View, settings.default_view) is None:
         problems.errors.append(
-            InvalidInput("the default view is month, week or list", "default_view")
+            InvalidInput("the default view is month, week, day or list", "default_view")
         )
     sites: tuple[str, ...] = ()
     if len(settings.allowed_sites) > MAX_SITES:

@@ -14,7 +14,7 @@ class WidgetSettings(msgspec.Struct, frozen=True, kw_only=True):
     accent: str | None = None  # "#rrggbb"; None: the calendar's colour, else the house colour
     theme: str = "light"  # light, dark or system
     compact: bool = False
-    default_view: str = "month"  # month, week or list
+    default_view: str = "month"  # month, week, day or list
     allowed_sites: tuple[str, ...] = ()  # origins; empty: any site may embed the widget
 
 

@@ -73,8 +73,91 @@
   window.addEventListener("load", reportHeight);
   reportHeight();
 
+  // A month too narrow for titles becomes the list, also when a frame narrows later.
   var phoneView = document.body.getAttribute("data-bf-phone-view");
-  if (phoneView && window.htmx && window.matchMedia(PHONE).matches) {
-    window.htmx.ajax("GET", phoneView, { target: "#bf-body", swap: "outerHTML" });
+  var phone = window.matchMedia(PHONE);
+  function toList() {
+    if (phoneView && window.htmx && phone.matches && document.querySelector(".bf-view-month")) {
+      window.htmx.ajax("GET", phoneView, { target: "#bf-body", swap: "outerHTML" });
+    }
   }
+  toList();
+  if (phone.addEventListener) {
+    phone.addEventListener("change", toList);
+  }
+
+  // ===== Views (issue 12): the month grid as one tab stop, the time grid's now-line =====
+
+  // The month's day links: one in the tab order; arrows, Home and End move between days.
+  var STEPS = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+
+  function setUpMonth() {
+    var month = document.querySelector(".bf-month");
+    if (!month) {
+      return;
+    }
+    var current = month.querySelector(".bf-today .bf-daylink") ||
+      month.querySelector(".bf-day:not(.bf-outside) .bf-daylink");
+    Array.prototype.forEach.call(month.querySelectorAll("a"), function (link) {
+      link.tabIndex = link === current ? 0 : -1;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var link = event.target;
+    var month = link.closest && link.closest(".bf-month");
+    if (!month || !link.classList.contains("bf-daylink")) {
+      return;
+    }
+    var days = Array.prototype.slice.call(month.querySelectorAll(".bf-daylink"));
+    var index = days.indexOf(link);
+    var step = STEPS[event.key];
+    if (step !== undefined && Math.abs(step) === 1 && document.documentElement.dir === "rtl") {
+      step = -step;
+    }
+    var target = event.key === "Home" ? index - (index % 7) :
+      event.key === "End" ? index - (index % 7) + 6 :
+      step === undefined ? -1 : index + step;
+    if (target < 0 || target >= days.length) {
+      return;
+    }
+    event.preventDefault();
+    link.tabIndex = -1;
+    days[target].tabIndex = 0;
+    days[target].focus();
+  });
+
+  // The now-line: pages are cached, so the server leaves the time to the browser.
+  function placeNow() {
+    var grid = document.querySelector(".bf-grid");
+    var line = grid && grid.querySelector(".bf-now");
+    if (!line || !window.Intl) {
+      return;
+    }
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: grid.getAttribute("data-bf-zone"), hourCycle: "h23",
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
+    }).formatToParts(new Date()).forEach(function (part) {
+      parts[part.type] = part.value;
+    });
+    var first = Number(grid.getAttribute("data-bf-first"));
+    var last = Number(grid.getAttribute("data-bf-last"));
+    var minutes = Number(parts.hour) * 60 + Number(parts.minute) - first * 60;
+    var today = parts.year + "-" + parts.month + "-" + parts.day;
+    var shown = today === line.getAttribute("data-bf-date") && minutes >= 0 && minutes <= (last - first) * 60;
+    line.hidden = !shown;
+    if (shown) {
+      line.style.top = "calc(" + minutes / 15 + " * var(--bf-q))";
+    }
+  }
+
+  function setUpView() {
+    setUpMonth();
+    placeNow();
+  }
+
+  document.addEventListener("htmx:afterSettle", setUpView);
+  setUpView();
+  window.setInterval(placeNow, 60000);
 })();
