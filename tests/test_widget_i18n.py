@@ -221,7 +221,7 @@ def more_links(harness: Harness, token: str, **params: str) -> list[str]:
         html = harness.client.get(
             f"/embed/{token}", params={"view": "month", "date": day, **params}
         ).text
-        found += re.findall(r'<a class="bf-more"[^>]*><span aria-hidden="true">([^<]*)</span>', html)
+        found += re.findall(r'class="bf-more"[^>]*><span aria-hidden="true">([^<]*)<', html)
     return sorted(set(found))
 
 

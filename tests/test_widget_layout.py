@@ -11,7 +11,8 @@ from backend.errors import InvalidInput
 from backend.policy import PublicEvent
 from backend.store.widgets import WidgetSettings
 from widget.colors import accent_style
-from widget.layout import agenda, month_weeks, period_of, week_days
+from widget.layout import agenda, is_all_day, month_weeks, period_of, time_grid, week_days
+from widget.locale import formatter
 from widget.options import View, check_settings, parse_color, parse_options, parse_site
 
 LONDON = ZoneInfo("Europe/London")
@@ -99,3 +100,100 @@ def test_allowed_sites_are_normalised() -> None:
         WidgetSettings(allowed_sites=("HTTPS://Example.com/", "https://*.example.org"))
     )
     assert settings.allowed_sites == ("https://example.com", "https://*.example.org")
+
+
+def day_grid(events: list[PublicEvent], day: date, lanes: int = 8):
+    period = period_of(View.DAY, day, week_start=0)
+    return time_grid(week_days(period, events, LONDON, day), lanes)
+
+
+def test_a_day_period_is_one_day_and_pages_by_days() -> None:
+    period = period_of(View.DAY, date(2026, 12, 31), week_start=0)
+    assert (period.first, period.last) == (date(2026, 12, 31), date(2027, 1, 1))
+    assert (period.previous, period.next) == (date(2026, 12, 30), date(2027, 1, 1))
+
+
+def test_events_are_placed_by_quarter_hours_and_overlaps_side_by_side() -> None:
+    events = [
+        event("long", at(10, 10), at(10, 12)),
+        event("short", at(10, 10), at(10, 11)),
+        event("after", at(10, 11), at(10, 12)),
+        event("alone", at(10, 14), at(10, 15)),
+    ]
+    grid = day_grid(events, date(2026, 3, 10))
+    (column,) = grid.columns
+    placed = {p.slot.event.uid: p for p in column.timed}
+    assert (grid.first_hour, grid.last_hour) == (10, 16)  # fitted, at least six hours
+    assert placed["long"].length == 2 * placed["short"].length == 8
+    assert (placed["long"].lane, placed["short"].lane, placed["after"].lane) == (0, 1, 1)
+    assert placed["long"].lanes == placed["after"].lanes == 2
+    assert (placed["alone"].top, placed["alone"].lanes) == (16, 1)  # 14:00, a lane of its own
+
+
+def test_the_hour_range_fits_early_and_late_events() -> None:
+    events = [event("early", at(10, 6), at(10, 7)), event("late", at(10, 21), at(11, 0))]
+    grid = day_grid(events, date(2026, 3, 10))
+    assert (grid.first_hour, grid.last_hour) == (6, 24)
+    assert grid.columns[0].timed[-1].length == 12  # until midnight, on its own day
+    assert day_grid([], date(2026, 3, 10)).first_hour == 9  # nothing timed: office hours
+
+
+def test_a_crowded_cluster_keeps_its_last_lane_for_more() -> None:
+    events = [event(f"e{n}", at(10, 10), at(10, 12)) for n in range(8)]
+    (column,) = day_grid(events, date(2026, 3, 10), lanes=3).columns
+    assert len(column.timed) == 2 and {p.lanes for p in column.timed} == {3}
+    (more,) = column.more
+    assert (more.count, more.lane, more.top, more.length) == (6, 2, 0, 8)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "whole"),
+    [
+        (datetime(2026, 3, 29, tzinfo=LONDON), datetime(2026, 3, 30, tzinfo=LONDON), True),
+        (datetime(2026, 10, 25, tzinfo=LONDON), datetime(2026, 10, 26, tzinfo=LONDON), True),
+        (datetime(2026, 3, 9, tzinfo=LONDON), datetime(2026, 3, 12, tzinfo=LONDON), True),
+        (datetime(2026, 3, 9, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC), True),
+        (datetime(2026, 7, 9, tzinfo=UTC), datetime(2026, 7, 10, tzinfo=UTC), False),
+        (datetime(2026, 3, 9, tzinfo=LONDON), datetime(2026, 3, 9, 23, 59, tzinfo=LONDON), False),
+    ],
+)
+def test_all_day_is_midnight_to_midnight_in_the_accounts_zone(
+    start: datetime, end: datetime, whole: bool
+) -> None:
+    """29 March and 25 October 2026 are London's 23- and 25-hour days; midnight UTC is
+    midnight in London in winter only."""
+    found = event("x", start, end)
+    period = period_of(View.MONTH, start.astimezone(LONDON).date(), week_start=0)
+    days = week_days(period, [found], LONDON, date(2026, 1, 1))
+    assert all(slot.all_day is whole for day in days for slot in day.slots)
+    assert is_all_day(start.astimezone(LONDON), end.astimezone(LONDON)) is whole
+    if whole:  # an all-day event goes to the time grid's top row
+        grid = day_grid([found], start.astimezone(LONDON).date())
+        assert grid.columns[0].top and not grid.columns[0].timed
+
+
+def test_a_multi_day_event_says_where_it_began_and_ends() -> None:
+    retreat = event("retreat", at(9, 20), at(11, 10))
+    period = period_of(View.WEEK, date(2026, 3, 9), week_start=0)
+    slots = {
+        d.day.day: d.slots[0]
+        for d in week_days(period, [retreat], LONDON, date(2026, 3, 9))
+        if d.slots
+    }
+    assert sorted(slots) == [9, 10, 11]
+    assert [(s.continued, s.continues) for s in slots.values()] == [
+        (False, True),
+        (True, True),
+        (True, False),
+    ]
+    grid = time_grid(week_days(period, [retreat], LONDON, date(2026, 3, 9)), 3)
+    assert all(not column.timed for column in grid.columns)  # in the top row, each day
+
+
+def test_the_dialog_prints_each_date_once() -> None:
+    fmt = formatter("en_GB")
+    assert fmt.when(at(5, 10), at(5, 11), "All day") == ["Thursday, 5 March 2026", "10:00 – 11:00"]
+    assert fmt.when(at(5, 0), at(6, 0), "All day") == ["Thursday, 5 March 2026", "All day"]
+    (across,) = fmt.when(at(5, 20), at(7, 10), "All day")
+    assert across == "Thu, 5 Mar 2026, 20:00 – Sat, 7 Mar 2026, 10:00"
+    assert across.count("5 Mar") == across.count("7 Mar") == 1

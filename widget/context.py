@@ -21,7 +21,7 @@ from widget.urls import WidgetUrls
 MONTH_CELL_EVENTS = 3  # more than this in a month cell become "+N more", opening the day
 COMPACT_MONTH_CELL_EVENTS = 2
 # Lanes of overlapping events side by side: a week's columns are narrow, a day's are wide.
-WEEK_LANES = 3
+WEEK_LANES = 2
 DAY_LANES = 8
 
 

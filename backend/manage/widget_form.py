@@ -13,7 +13,12 @@ THEME_CHOICES = (
     ("dark", "Dark"),
     ("system", "Follow the visitor's system setting"),
 )
-VIEW_CHOICES = (("month", "Month"), ("week", "Week"), ("list", "List of upcoming bookings"))
+VIEW_CHOICES = (
+    ("month", "Month"),
+    ("week", "Week"),
+    ("day", "Day"),
+    ("list", "List of upcoming bookings"),
+)
 
 
 class WidgetForm(msgspec.Struct, kw_only=True):

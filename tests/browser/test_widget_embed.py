@@ -76,7 +76,7 @@ def test_the_loader_embeds_a_calendar_that_pages_without_reloading(
     frame.wait_for_function("t => document.querySelector('#bf-title').textContent === t", arg=title)
     frame.click("#bf-view-week")
     frame.wait_for_selector(".bf-view-week")
-    assert frame.locator(".bf-week > li").count() == 7
+    assert frame.locator(".bf-col").count() == 7
     frame.click("#bf-view-list")
     frame.wait_for_selector(".bf-view-list")
     assert frame.locator(".bf-listday").count() > 3

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from backend.calendars import CalendarService
 from backend.demo import DEMO_ACCOUNT
+from backend.domain import Booking, Service
 from backend.links import LinkKeys
-from backend.store.db import Database
+from backend.store import bookings, objects
+from backend.store.db import Database, now_utc
 from backend.store.widgets import WidgetSettings
 from tests.browser.conftest import LiveServer, start_server
 from widget.settings import save_widget_settings
@@ -97,3 +99,21 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def add_bookings(database: Path, services: list[Service], added: list[Booking]) -> None:
+    """Bookings (with their services) written into the demo account, as the API would."""
+
+    async def save() -> None:
+        db = await Database.open(database)
+        try:
+            async with db.transaction() as conn:
+                for service in services:
+                    await objects.upsert(conn, DEMO_ACCOUNT, service)
+                for booking in added:
+                    await bookings.upsert(conn, DEMO_ACCOUNT, booking, now_utc())
+        finally:
+            await db.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, save()).result()
