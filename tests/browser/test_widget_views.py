@@ -206,11 +206,11 @@ def test_overlapping_bookings_sit_side_by_side_in_the_day_view(
     page = open_view(browser, server, "day", width, later(1))
     page.screenshot(path=str(artifacts / f"widget-view-day-overlaps-{width}.png"), full_page=True)
     placed = boxes(page, ".bf-placed")
-    at_ten = [p for p in placed if p["text"].startswith("10:00")]
+    at_ten = [p for p in placed if p["title"].startswith("10:00")]
     assert len(at_ten) == 7  # six workshops and the check, each in a lane of its own
     assert overlapping(placed) == []
-    (check,) = [p for p in placed if "Quick Check" in p["text"]]
-    workshop = next(p for p in placed if "Workshop" in p["text"])
+    (check,) = [p for p in placed if "Quick Check" in p["title"]]
+    workshop = next(p for p in placed if "Workshop" in p["title"])
     assert abs(workshop["h"] - 2 * check["h"]) <= 2  # two hours twice as tall as one
     assert abs(workshop["y"] - check["y"]) <= 1
     page.close()
