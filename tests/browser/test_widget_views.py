@@ -4,6 +4,7 @@ that is one tab stop, print as a list, and a frame that fits exactly with classi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -269,6 +270,7 @@ def test_print_shows_the_visible_range_as_a_list(
     assert not page.locator(".bf-views").is_visible()
     chips = boxes(page, ".bf-event")
     assert chips
+    assert boxes(page, ".bf-outside") == []  # only the month's own days
     lefts = [c["x"] for c in chips]
     assert max(lefts) - min(lefts) <= 3, f"printed events are not one list: {sorted(lefts)}"
     page.close()
@@ -331,4 +333,24 @@ def test_the_owners_live_preview_fits_with_classic_scrollbars(
     page.wait_for_timeout(100)
     preview.screenshot(path=str(artifacts / "widget-preview-classic-scrollbars.png"))
     assert_no_inner_scrollbar(frame, "the owner's preview")
+    page.close()
+
+
+@pytest.mark.parametrize("width", [600, 800, 1280])
+def test_the_readmes_plain_iframe_holds_a_month(
+    scrollbars: Any, server: LiveServer, host: HostSite, width: int
+) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    snippet = re.search(r'<iframe src="https://cal\.example\.com/embed/TOKEN"[^>]*>', readme)
+    assert snippet, "the README shows no plain iframe"
+    html = snippet.group(0).replace(
+        "https://cal.example.com/embed/TOKEN",
+        f"{server.base_url}/embed/{token_of(server, TIMETABLE)}",
+    )
+    page = scrollbars.new_page(viewport={"width": width, "height": 900})
+    page.goto(host.page(f"plain-{width}", f"<!doctype html><title>Plain</title>{html}</iframe>"))
+    frame = page.locator("iframe").element_handle().content_frame()
+    frame.wait_for_selector(".bf-view-month")
+    page.wait_for_timeout(200)
+    assert_no_inner_scrollbar(frame, f"a plain iframe at {width}px")
     page.close()
