@@ -46,15 +46,48 @@ def test_every_view_renders_the_events_of_its_period(acme: Harness) -> None:
     start = local_start()
     acme.put("acme", appointment("bk-view", start=start, end=start + timedelta(hours=1)))
     token = calendar_token(acme)
-    for view in ("month", "week", "list"):
+    for view in ("month", "week", "day", "list"):
         page = widget(acme, token, view=view, date=start.date().isoformat()).text
         assert f'class="bf-body bf-view-{view}"' in page
         assert "Haircut" in page, view
 
 
+def test_every_view_names_the_zone_and_a_whole_day_reads_all_day(acme: Harness) -> None:
+    midnight = local_start(hour=0)
+    acme.put("acme", appointment("bk-day", start=midnight, end=midnight + timedelta(days=1)))
+    token = calendar_token(acme)
+    for view in ("month", "week", "day", "list"):
+        page = widget(acme, token, view=view, date=midnight.date().isoformat()).text
+        assert re.search(r"Times are London time \(GMT\+0[01]:00", page), view
+        assert ">All day</span>" in page and ">00:00<" not in page, view
+    uid = re.search(r'/events/([^"?]+)', page).group(1)
+    details = acme.client.get(f"/embed/{token}/events/{uid}").text
+    day = midnight.strftime("%-d %B %Y")
+    assert details.count(day) == 1 and "All day" in details
+
+
+def test_the_month_links_each_day_and_its_more_to_the_day_view(acme: Harness) -> None:
+    start = local_start()
+    acme.put(
+        "acme",
+        *(
+            appointment(
+                f"bk-{n}",
+                start=start + timedelta(hours=n),
+                end=start + timedelta(hours=n, minutes=30),
+            )
+            for n in range(5)
+        ),
+    )
+    page = widget(acme, calendar_token(acme), view="month", date=start.date().isoformat()).text
+    day_link = f"view=day&amp;date={start.date().isoformat()}"
+    assert page.count('class="bf-daylink" href="/embed/') > 27
+    assert re.search(rf'class="bf-more" href="[^"]*{re.escape(day_link)}"', page)
+
+
 def test_a_date_beyond_the_years_a_calendar_can_hold_shows_today(acme: Harness) -> None:
     token = calendar_token(acme)
-    for view in ("month", "week", "list"):
+    for view in ("month", "week", "day", "list"):
         today = widget(acme, token, view=view)
         for day in ("0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"):
             response = widget(acme, token, view=view, date=day)
