@@ -354,3 +354,15 @@ def test_the_readmes_plain_iframe_holds_a_month(
     page.wait_for_timeout(200)
     assert_no_inner_scrollbar(frame, f"a plain iframe at {width}px")
     page.close()
+
+
+def test_a_month_that_narrows_below_its_titles_becomes_the_list(
+    browser: Any, server: LiveServer
+) -> None:
+    """A plain iframe that a responsive page narrows: the widget switches by itself."""
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    page.goto(f"{server.base_url}/embed/{token_of(server, TIMETABLE)}")
+    page.wait_for_selector(".bf-view-month")
+    page.set_viewport_size({"width": 500, "height": 900})
+    page.wait_for_selector(".bf-view-list")
+    page.close()
