@@ -14,14 +14,15 @@ MAP_SEARCH = "https://www.google.com/maps/search/?"  # Google's documented Maps 
 
 
 def event_file(meta: CalendarMeta, event: PublicEvent) -> RenderedFeed:
-    """The event as a calendar of its own, written by the feed's writer: what the feed says of
-    it, nothing more. No refresh hints or colour: a file to import, not a subscription."""
+    """The event as a file to import, written by the feed's writer: what the feed says of it,
+    nothing more."""
     zone = ZoneInfo(meta.time_zone)
     single = CalendarMeta(
         name=meta.name,
         time_zone=meta.time_zone,
         window_start=event.start.astimezone(zone).date(),
         window_end=event.end.astimezone(zone).date(),
+        subscription=False,
     )
     return package(render_calendar(single, [event]), event.title, event.stamp)
 
