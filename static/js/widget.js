@@ -123,14 +123,15 @@
     var items = function () {
       return Array.prototype.slice.call(list.querySelectorAll("[role=menuitem]"));
     };
+    var sync = function () {
+      button.setAttribute("aria-expanded", menu.open ? "true" : "false");
+    };
     var close = function (focusButton) {
       menu.open = false;
+      sync();
       if (focusButton) {
         button.focus();
       }
-    };
-    var sync = function () {
-      button.setAttribute("aria-expanded", menu.open ? "true" : "false");
     };
     sync();
     menu.addEventListener("toggle", function () {
@@ -203,7 +204,15 @@
   var offer = document.getElementById("bf-zone-offer");
   var mine = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
   var theirs = offer && offer.getAttribute("data-bf-zone");
-  if (!offer || !mine || mine === theirs) {
+  var clock = function (zone, days) {
+    var moment = new Date(Date.now() + days * 864e5);
+    var shape = { timeZone: zone, day: "numeric", hour: "numeric", minute: "numeric", hourCycle: "h23" };
+    return new Intl.DateTimeFormat("en", shape).format(moment);
+  };
+  // A zone whose clocks agree with the business's now and in half a year needs no offer.
+  if (!offer || !mine || mine === theirs || [0, 182].every(function (days) {
+    return clock(mine, days) === clock(theirs, days);
+  })) {
     return;
   }
   var toggle = document.getElementById("bf-zone-toggle");
