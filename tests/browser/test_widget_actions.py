@@ -4,16 +4,26 @@ times in the visitor's own zone, and the loader's deep links."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from backend.store.widgets import WidgetSettings
 from tests.browser.conftest import LiveServer
 from tests.browser.host_site import HostSite
 from tests.browser.test_widget_a11y import serious_violations
-from tests.browser.widget_support import DESKTOP, PHONE, TIMETABLE, host_page, token_of
+from tests.browser.widget_support import (
+    DESKTOP,
+    PHONE,
+    TIMETABLE,
+    host_page,
+    set_widget_settings,
+    token_of,
+    widget_server,
+)
 
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 OPACITY = "getComputedStyle(document.getElementById('bf-body'), '::before').opacity"
@@ -192,7 +202,9 @@ def test_the_dialog_adds_one_event_as_a_file(
     assert errors == []
 
 
-def test_times_show_in_the_visitors_zone_on_request(browser, live_server: LiveServer) -> None:
+def test_times_show_in_the_visitors_zone_on_request(
+    browser, live_server: LiveServer, artifacts: Path
+) -> None:
     context, page, errors = open_widget(
         browser, live_server, "?view=list", timezone_id="America/New_York"
     )
@@ -211,6 +223,7 @@ def test_times_show_in_the_visitors_zone_on_request(browser, live_server: LiveSe
     local = start.astimezone(ZoneInfo("America/New_York"))
     shown = span.inner_text()
     assert shown != printed
+    page.screenshot(path=str(artifacts / "widget-own-zone.png"))
     assert re.match(rf"0?{local.hour}:{local.minute:02d}", shown), (shown, local)
     page.keyboard.press("Escape")
     toggle.click()
@@ -253,3 +266,35 @@ def test_the_loader_passes_the_view_and_date_through(
     else:
         assert title == datetime.now(ZoneInfo("Europe/London")).strftime("%B %Y")
     page.close()
+
+
+@pytest.fixture(scope="module")
+def chips_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with widget_server(tmp_path_factory.mktemp("chips")) as (live, database):
+        set_widget_settings(database, TIMETABLE.split(" (")[0], WidgetSettings(filter_chips=True))
+        yield live
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_filter_chips_narrow_the_calendar_in_place(
+    browser, chips_server: LiveServer, artifacts: Path, size: str
+) -> None:
+    context, page, errors = open_widget(browser, chips_server, "?view=list", viewport=SIZES[size])
+    chips = page.locator(".bf-chip")
+    names = [chips.nth(i).inner_text() for i in range(chips.count())]
+    assert names[0] == "All" and "Yoga – Beginners" in names and "Pilates" in names
+    titles = set(page.locator(".bf-what").all_inner_texts())
+    assert len(titles) > 2
+    page.evaluate("window.bfMarker = 'same page'")
+    page.locator(".bf-chip", has_text="Pilates").click()
+    page.wait_for_selector('.bf-chip[aria-current="true"]:text("Pilates")')
+    assert set(page.locator(".bf-what").all_inner_texts()) == {"Pilates"}
+    page.click("#bf-next")
+    page.wait_for_function("() => !document.getElementById('bf-body').ariaBusy")
+    assert set(page.locator(".bf-what").all_inner_texts()) <= {"Pilates"}
+    assert page.locator('.bf-chip[aria-current="true"]').all_inner_texts() == ["Pilates"]
+    assert page.evaluate("window.bfMarker") == "same page"  # swapped by htmx, not reloaded
+    page.screenshot(path=str(artifacts / f"widget-chips-{size}.png"))
+    assert serious_violations(page) == []
+    context.close()
+    assert errors == []
