@@ -134,8 +134,15 @@
       }
     };
     sync();
+    // A short page (an empty period) grows to hold the open menu, so the frame fits it too.
+    var holdMenu = function () {
+      var popup = document.getElementById("bf-subscribe-menu");
+      var bottom = popup.getBoundingClientRect().bottom + window.scrollY + 8;
+      document.body.style.minHeight = menu.open ? Math.ceil(bottom) + "px" : "";
+    };
     menu.addEventListener("toggle", function () {
       sync();
+      holdMenu();
       if (menu.open) {
         field.hidden = true;
         items()[0].focus();
@@ -177,6 +184,7 @@
     // Where the Clipboard API is missing or refused, the link is shown selected to copy by hand.
     var showLink = function () {
       field.hidden = false;
+      holdMenu();
       input.focus();
       input.select();
     };

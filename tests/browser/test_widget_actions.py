@@ -22,6 +22,7 @@ from tests.browser.widget_support import (
     host_page,
     set_widget_settings,
     token_of,
+    wait_until_fitted,
     widget_server,
 )
 
@@ -134,6 +135,28 @@ def test_the_subscribe_menu_floats_and_closes_like_a_menu(
     assert [box(page, s) for s in (button, "#bf-body", ".bf-head")] == before
     context.close()
     assert errors == []
+
+
+def test_the_frame_grows_to_hold_the_menu_over_an_empty_period(
+    browser, live_server: LiveServer, host: HostSite
+) -> None:
+    token = token_of(live_server, TIMETABLE)
+    attributes = {"view": "list", "date": "2020-01-01", "compact": "1"}  # before the window
+    page = browser.new_page(viewport=PHONE)
+    page.goto(host.page("empty-menu", host_page(live_server, [(token, attributes)])))
+    frame = page.locator("iframe").element_handle().content_frame()
+    frame.wait_for_selector(".bf-empty")
+    frame.click("#bf-subscribe-button")
+    frame.wait_for_function(
+        "document.getElementById('bf-subscribe-button').ariaExpanded === 'true'"
+    )
+    height = wait_until_fitted(page, frame)
+    bottom = frame.evaluate(
+        "document.getElementById('bf-subscribe-menu').getBoundingClientRect().bottom + scrollY"
+    )
+    assert bottom <= height
+    assert page.evaluate("document.querySelector('iframe').getBoundingClientRect().height") > bottom
+    page.close()
 
 
 def test_copy_link_copies_the_feed_or_shows_it_selected(browser, live_server: LiveServer) -> None:
