@@ -34,6 +34,9 @@ class CalendarMeta(msgspec.Struct, frozen=True, kw_only=True):
     refresh_minutes: int = 60
     description: str | None = None
     color: str | None = None  # "#rrggbb"
+    # False: a file of events to import, without the name, refresh hints and colour that
+    # make apps such as Outlook open it as a calendar of its own.
+    subscription: bool = True
 
 
 _NEEDS_ESCAPING = re.compile(rf"[\\;,{CONTROLS}]")
@@ -77,14 +80,18 @@ def render_calendar(meta: CalendarMeta, events: Iterable[PublicEvent]) -> bytes:
 
 
 def _header(meta: CalendarMeta) -> str:
-    name = escape_text(meta.name)
-    ttl = f"PT{meta.refresh_minutes}M"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
+    ]
+    if not meta.subscription:
+        return "".join(fold(line) for line in lines)
+    name = escape_text(meta.name)
+    ttl = f"PT{meta.refresh_minutes}M"
+    lines += [
         f"NAME:{name}",
         f"X-WR-CALNAME:{name}",
         f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}",

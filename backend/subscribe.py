@@ -18,8 +18,10 @@ def google_url(feed_url: str) -> str:
     )
 
 
-def outlook_url(feed_url: str, name: str) -> str:
-    return "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(
+def outlook_url(feed_url: str, name: str, host: str = "outlook.live.com") -> str:
+    """Outlook.com's "subscribe from web" page; `host` outlook.office.com for Microsoft 365
+    (work and school accounts sign in there). Neither form is documented by Microsoft."""
+    return f"https://{host}/calendar/0/addfromweb?" + urlencode(
         {"url": feed_url, "name": name}, quote_via=quote
     )
 

@@ -1,13 +1,13 @@
 // Bookfeed's widget loader. On any website:
 //   <script src="https://HOST/static/embed.js" data-calendar="TOKEN" async></script>
-// Optional: data-view (month, week, list), data-theme (light, dark, system), data-accent,
-// data-lang, data-compact, data-title. It puts a lazily loaded iframe where the script stands
+// Optional: data-view (month, week, list), data-date (2026-12-07: the period that holds it),
+// data-theme (light, dark, system), data-accent, data-lang, data-compact, data-title. It puts a lazily loaded iframe where the script stands
 // and keeps the iframe as tall as the calendar inside it. Several per page work.
 (function () {
   "use strict";
 
   var TOKEN = /^[A-Za-z0-9_-]{24}$/;
-  var OPTIONS = ["view", "theme", "accent", "lang", "compact"];
+  var OPTIONS = ["view", "date", "theme", "accent", "lang", "compact"];
   var PHONE_WIDTH = 560;
 
   function embed(script) {

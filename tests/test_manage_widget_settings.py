@@ -173,3 +173,24 @@ def test_whatever_is_typed_as_a_site_only_origins_reach_the_csp(
     assert sources == ["*"] or (
         sources[0] == "'self'" and all(ORIGIN.fullmatch(s) for s in sources[1:])
     )
+
+
+def test_filter_chips_are_off_until_the_owner_turns_them_on(website: Website) -> None:
+    form = website.owner.get(website.form_url).text
+    assert re.search(r'<input type="checkbox" id="filter_chips"', form)
+    assert not re.search(r'id="filter_chips"[^>]*checked', form)
+    assert website.stored().filter_chips is False
+    assert website.save(filter_chips="on").status_code == 303
+    assert website.stored().filter_chips is True
+    assert re.search(r'id="filter_chips"[^>]*checked', website.owner.get(website.form_url).text)
+    page = text_of(website.owner.get(f"/manage/calendars/{website.id}").text)
+    assert "compact, filter chips." in page
+    assert website.save(filter_chips=None).status_code == 303  # an unticked box is absent
+    assert website.stored().filter_chips is False
+
+
+def test_a_refused_form_keeps_the_filter_choice_as_typed(website: Website) -> None:
+    refused = website.save(accent="not a colour", filter_chips="on")
+    assert refused.status_code == 400
+    assert re.search(r'id="filter_chips"[^>]*checked', refused.text)
+    assert website.stored().filter_chips is False

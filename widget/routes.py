@@ -7,14 +7,17 @@ from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get
 from litestar.enums import MediaType
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
 from backend.errors import NotFound
+from widget.actions import event_file, map_url
 from widget.colors import accent_style
 from widget.context import calendar_context
+from widget.filters import chips_of, only_chosen
 from widget.http import (
     RenderedPage,
     answer,
@@ -37,7 +40,8 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
             return _respond(request, await _unavailable(publisher, request))
         data, query = found, request.query_params
         options = parse_options(query, data.settings, data.meta.color)
-        keep = carried(query, options)
+        chips = chips_of(data.events, data.settings.filter_chips, query.getall("only", []))
+        keep = carried(query, options) + (chips.keep() if chips else ())
         fragment = _is_htmx(request)
         language = options.lang or data.locale
         key: Hashable = ("calendar", token, data.key, language, options, keep, fragment)
@@ -45,7 +49,9 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
         def render() -> RenderedPage:
             fmt = formatter(language)
             urls = WidgetUrls(token, keep, publisher.base_url)
-            context = calendar_context(data, options, urls, fmt)
+            shown = msgspec.structs.replace(data, events=only_chosen(data.events, chips))
+            context = calendar_context(shown, options, urls, fmt)
+            context["chips"] = chips
             context.update(translator(language).template_globals())
             template = "widget/_body.html" if fragment else "widget/calendar.html"
             return _page(request, data, options.accent, template, context)
@@ -77,6 +83,7 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
                 "start": event.start.astimezone(data.zone),
                 "end": event.end.astimezone(data.zone),
                 "urls": WidgetUrls(token, keep, publisher.base_url),
+                "map_url": map_url(event),
                 "fmt": fmt,
                 **translator(language).template_globals(),
             }
@@ -85,7 +92,27 @@ def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
 
         return _respond(request, await publisher.pages.get_or_render(key, render))
 
-    return [calendar_page, event_page]
+    # Actions: one event as a file to add to the visitor's own calendar.
+    @get("/embed/{token:str}/events/{uid:str}/event.ics", include_in_schema=False)
+    async def event_file_page(
+        request: Request, token: FromPath[str], uid: FromPath[str]
+    ) -> Response[bytes]:
+        found = await _data(publisher, token)
+        event = None if found is None else found.event(uid)
+        if found is None or event is None:
+            return _respond(request, await _unavailable(publisher, request))
+        file = event_file(found.meta, event)
+        headers = {
+            "content-disposition": f'attachment; filename="{file.filename}"',
+            "cache-control": "no-cache",
+            "etag": file.etag,
+            "referrer-policy": "no-referrer",
+            "x-content-type-options": "nosniff",
+            "x-robots-tag": "noindex, nofollow",
+        }
+        return Response(file.body, headers=headers, media_type="text/calendar; charset=utf-8")
+
+    return [calendar_page, event_page, event_file_page]
 
 
 async def _data(publisher: WidgetPublisher, token: str) -> CalendarData | None:

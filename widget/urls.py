@@ -41,6 +41,15 @@ class WidgetUrls:
         query = urlencode(self._keep)
         return f"/embed/{self._token}" + (f"?{query}" if query else "")
 
+    # Actions: filter chips, one event's file, the subscribe menu.
+    def choosing(self, names: tuple[str, ...]) -> WidgetUrls:
+        """These URLs with the filter chips' choice replaced by `names`."""
+        keep = tuple(pair for pair in self._keep if pair[0] != "only")
+        return WidgetUrls(self._token, keep + tuple(("only", n) for n in names), self._base_url)
+
+    def event_file(self, uid: str) -> str:
+        return f"/embed/{self._token}/events/{quote(uid, safe='')}/event.ics"
+
     def feed(self) -> str:
         return f"{self._base_url}/feeds/{self._token}.ics"
 
@@ -49,3 +58,9 @@ class WidgetUrls:
 
     def google(self) -> str:
         return subscribe.google_url(self.feed())
+
+    def outlook(self, name: str) -> str:
+        return subscribe.outlook_url(self.feed(), name)
+
+    def office(self, name: str) -> str:
+        return subscribe.outlook_url(self.feed(), name, host="outlook.office.com")

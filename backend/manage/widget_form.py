@@ -29,6 +29,7 @@ class WidgetForm(msgspec.Struct, kw_only=True):
     compact: bool = False
     default_view: str = "month"
     allowed_sites: str = ""  # one origin a line
+    filter_chips: bool = False
 
     @classmethod
     def from_settings(cls, settings: WidgetSettings) -> WidgetForm:
@@ -38,6 +39,7 @@ class WidgetForm(msgspec.Struct, kw_only=True):
             compact=settings.compact,
             default_view=settings.default_view,
             allowed_sites="\n".join(settings.allowed_sites),
+            filter_chips=settings.filter_chips,
         )
 
     @classmethod
@@ -49,6 +51,7 @@ class WidgetForm(msgspec.Struct, kw_only=True):
             compact="compact" in data,
             default_view=str(data.get("default_view", "")),
             allowed_sites=str(data.get("allowed_sites", "")),
+            filter_chips="filter_chips" in data,
         )
 
     def to_settings(self) -> WidgetSettings:
@@ -61,4 +64,5 @@ class WidgetForm(msgspec.Struct, kw_only=True):
             allowed_sites=tuple(
                 line.strip() for line in self.allowed_sites.splitlines() if line.strip()
             ),
+            filter_chips=self.filter_chips,
         )

@@ -16,11 +16,13 @@ class WidgetSettings(msgspec.Struct, frozen=True, kw_only=True):
     compact: bool = False
     default_view: str = "month"  # month, week, day or list
     allowed_sites: tuple[str, ...] = ()  # origins; empty: any site may embed the widget
+    filter_chips: bool = False  # chips that narrow the widget to some services or events
 
 
 async def get_settings(conn: Connection, calendar_id: int) -> WidgetSettings:
     cursor = await conn.execute(
-        "SELECT accent, theme, compact, default_view, allowed_sites FROM widget_settings"
+        "SELECT accent, theme, compact, default_view, allowed_sites, filter_chips"
+        " FROM widget_settings"
         " WHERE calendar_id = ?",
         (calendar_id,),
     )
@@ -33,6 +35,7 @@ async def get_settings(conn: Connection, calendar_id: int) -> WidgetSettings:
         compact=bool(row["compact"]),
         default_view=row["default_view"],
         allowed_sites=tuple(msgspec.json.decode(row["allowed_sites"], type=list[str])),
+        filter_chips=bool(row["filter_chips"]),
     )
 
 
@@ -52,11 +55,11 @@ async def put_settings(
         raise NotFound("no such calendar")
     await conn.execute(
         "INSERT INTO widget_settings"
-        " (calendar_id, accent, theme, compact, default_view, allowed_sites, changed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (calendar_id) DO UPDATE SET"
+        " (calendar_id, accent, theme, compact, default_view, allowed_sites, filter_chips,"
+        " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (calendar_id) DO UPDATE SET"
         " accent = excluded.accent, theme = excluded.theme, compact = excluded.compact,"
         " default_view = excluded.default_view, allowed_sites = excluded.allowed_sites,"
-        " changed_at = excluded.changed_at",
+        " filter_chips = excluded.filter_chips, changed_at = excluded.changed_at",
         (
             calendar_id,
             settings.accent,
@@ -64,6 +67,7 @@ async def put_settings(
             int(settings.compact),
             settings.default_view,
             msgspec.json.encode(list(settings.allowed_sites)).decode(),
+            int(settings.filter_chips),
             to_text(now),
         ),
     )

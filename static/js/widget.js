@@ -161,3 +161,200 @@
   setUpView();
   window.setInterval(placeNow, 60000);
 })();
+
+// Actions (kept apart from the views' behaviour above): the loading state, the subscribe menu
+// and its "copy link", and times in the visitor's own time zone.
+(function () {
+  "use strict";
+
+  // Loading: the region being replaced is aria-busy; the visible bar is CSS on htmx-request.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target) {
+      target.setAttribute("aria-busy", "true");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail.target;
+    if (target) {
+      target.removeAttribute("aria-busy");
+    }
+  });
+
+  var menu = document.getElementById("bf-subscribe");
+  if (menu) {
+    var button = document.getElementById("bf-subscribe-button");
+    var list = document.getElementById("bf-subscribe-list");
+    var copyItem = document.getElementById("bf-copy-item");
+    var copy = document.getElementById("bf-copy");
+    var field = document.getElementById("bf-copy-field");
+    var input = document.getElementById("bf-copy-input");
+
+    button.setAttribute("role", "button");
+    button.setAttribute("aria-haspopup", "menu");
+    button.setAttribute("aria-controls", list.id);
+    list.setAttribute("role", "menu");
+    Array.prototype.forEach.call(list.children, function (item) {
+      item.setAttribute("role", "none");
+      var action = item.firstElementChild;
+      action.setAttribute("role", "menuitem");
+      action.setAttribute("tabindex", "-1");
+    });
+    copyItem.hidden = false;
+    field.hidden = true;
+
+    var items = function () {
+      return Array.prototype.slice.call(list.querySelectorAll("[role=menuitem]"));
+    };
+    var sync = function () {
+      button.setAttribute("aria-expanded", menu.open ? "true" : "false");
+    };
+    var close = function (focusButton) {
+      menu.open = false;
+      sync();
+      if (focusButton) {
+        button.focus();
+      }
+    };
+    sync();
+    // A short page (an empty period) grows to hold the open menu, so the frame fits it too.
+    var holdMenu = function () {
+      var popup = document.getElementById("bf-subscribe-menu");
+      var bottom = popup.getBoundingClientRect().bottom + window.scrollY + 8;
+      document.body.style.minHeight = menu.open ? Math.ceil(bottom) + "px" : "";
+    };
+    menu.addEventListener("toggle", function () {
+      sync();
+      holdMenu();
+      if (menu.open) {
+        field.hidden = true;
+        items()[0].focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) {
+        close(false);
+      }
+    });
+    menu.addEventListener("keydown", function (event) {
+      var all = items();
+      var at = all.indexOf(document.activeElement);
+      var next = {
+        ArrowDown: (at + 1) % all.length,
+        ArrowUp: (at - 1 + all.length) % all.length,
+        Home: 0,
+        End: all.length - 1,
+      }[event.key];
+      if (event.key === "Escape" && menu.open) {
+        event.preventDefault();
+        close(true);
+      } else if (event.key === "Tab" && menu.open && event.target !== input) {
+        close(false);
+      } else if (next !== undefined && menu.open && at !== -1) {
+        event.preventDefault();
+        all[next].focus();
+      } else if (event.key === "ArrowDown" && event.target === button && !menu.open) {
+        event.preventDefault();
+        menu.open = true;
+      }
+    });
+    list.addEventListener("click", function (event) {
+      if (event.target.closest("a")) {
+        close(false);
+      }
+    });
+
+    // Where the Clipboard API is missing or refused, the link is shown selected to copy by hand.
+    var showLink = function () {
+      field.hidden = false;
+      holdMenu();
+      input.focus();
+      input.select();
+    };
+    var label = copy.textContent;
+    copy.addEventListener("click", function () {
+      if (!navigator.clipboard || !window.isSecureContext) {
+        showLink();
+        return;
+      }
+      navigator.clipboard.writeText(input.value).then(function () {
+        copy.textContent = copy.getAttribute("data-bf-copied");
+        var status = document.getElementById("bf-status");
+        if (status) {
+          status.textContent = copy.textContent;
+        }
+        setTimeout(function () {
+          copy.textContent = label;
+        }, 2000);
+      }, showLink);
+    });
+  }
+
+  // The visitor's own time zone: the server prints the business's times, each in a
+  // <time datetime="…+01:00" data-bf-format="time|date|range" [data-bf-end="…"]>.
+  var offer = document.getElementById("bf-zone-offer");
+  var mine = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  var theirs = offer && offer.getAttribute("data-bf-zone");
+  var clock = function (zone, days) {
+    var moment = new Date(Date.now() + days * 864e5);
+    var shape = { timeZone: zone, day: "numeric", hour: "numeric", minute: "numeric", hourCycle: "h23" };
+    return new Intl.DateTimeFormat("en", shape).format(moment);
+  };
+  // A zone whose clocks agree with the business's now and in half a year needs no offer.
+  if (!offer || !mine || mine === theirs || [0, 182].every(function (days) {
+    return clock(mine, days) === clock(theirs, days);
+  })) {
+    return;
+  }
+  var toggle = document.getElementById("bf-zone-toggle");
+  var converted = false;
+  var lang = document.documentElement.lang || undefined;
+  var city = function (zone) {
+    return zone.split("/").pop().replace(/_/g, " ");
+  };
+  var formatter = function (kind) {
+    var shape = kind === "date"
+      ? { weekday: "long", day: "numeric", month: "long", year: "numeric" }
+      : { hour: "numeric", minute: "2-digit" };
+    shape.timeZone = mine;
+    try {
+      return new Intl.DateTimeFormat(lang, shape);
+    } catch (error) {
+      return new Intl.DateTimeFormat(undefined, shape);
+    }
+  };
+  var formats = { date: formatter("date"), time: formatter("time"), range: formatter("range") };
+  var inMyZone = function (element) {
+    var kind = element.getAttribute("data-bf-format");
+    var start = new Date(element.getAttribute("datetime"));
+    if (kind === "range") {
+      var end = new Date(element.getAttribute("data-bf-end"));
+      return formats.range.formatRange
+        ? formats.range.formatRange(start, end)
+        : formats.range.format(start) + "–" + formats.range.format(end);
+    }
+    return (formats[kind] || formats.time).format(start);
+  };
+  var rewrite = function () {
+    document.querySelectorAll("time[datetime][data-bf-format]").forEach(function (element) {
+      if (!element.hasAttribute("data-bf-printed")) {
+        element.setAttribute("data-bf-printed", element.textContent);
+      }
+      element.textContent = converted ? inMyZone(element) : element.getAttribute("data-bf-printed");
+    });
+    document.documentElement.classList.toggle("bf-own-zone", converted);
+    var text = toggle.getAttribute(converted ? "data-bf-theirs" : "data-bf-mine");
+    toggle.textContent = text.replace("{zone}", city(converted ? theirs : mine));
+  };
+  toggle.addEventListener("click", function () {
+    converted = !converted;
+    rewrite();
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (converted) {
+      rewrite();
+    }
+  });
+  rewrite();
+  offer.hidden = false;
+})();

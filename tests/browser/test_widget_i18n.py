@@ -55,7 +55,9 @@ def test_a_german_embed_shows_german_controls_that_fit(
     page.screenshot(path=str(artifacts / f"widget-de-month-{size}.png"), full_page=True)
 
     frame.click(".bf-subscribe summary")
-    assert frame.locator(".bf-subscribe-links").inner_text().startswith("Apple Kalender")
+    choices = frame.locator(".bf-subscribe-links").inner_text()
+    assert "Apple Kalender (iPhone, iPad, Mac)" in choices
+    assert "Über Google Kalender" in choices and choices.endswith("Link kopieren")
     frame.click(".bf-subscribe summary")
     if size == "phone":  # a phone's month counts each day's events; a day opens its own view
         frame.locator(".bf-daylink:has(.bf-count)").first.click()
