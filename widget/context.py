@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from widget.layout import agenda, month_weeks, period_of, week_days, weekday_order
+from backend.policy import PublicEvent
+from widget.layout import Period, agenda, month_weeks, period_of, week_days, weekday_order
 from widget.locale import Formatter
 from widget.options import Options, View
 from widget.publisher import CalendarData
@@ -15,11 +16,19 @@ MONTH_CELL_EVENTS = 3  # more than this in a month cell become "+N more", linkin
 COMPACT_MONTH_CELL_EVENTS = 2
 
 
+def page_period(data: CalendarData, options: Options) -> Period:
+    return period_of(options.view, options.day or data.today, data.week_start)
+
+
 def calendar_context(
-    data: CalendarData, options: Options, urls: WidgetUrls, fmt: Formatter
+    data: CalendarData,
+    events: list[PublicEvent],
+    options: Options,
+    urls: WidgetUrls,
+    fmt: Formatter,
 ) -> dict[str, Any]:
-    anchor = options.day or data.today
-    period = period_of(options.view, anchor, data.week_start)
+    """`events`: those of the days the page shows (`layout.shown_days` of its period)."""
+    period = page_period(data, options)
     zone = data.zone
     context: dict[str, Any] = {
         "data": data,
@@ -34,10 +43,10 @@ def calendar_context(
     }
     if options.view is View.MONTH:
         context["weekdays"] = weekday_order(data.week_start)
-        context["weeks"] = month_weeks(period, data.week_start, data.events, zone, data.today)
+        context["weeks"] = month_weeks(period, data.week_start, events, zone, data.today)
         context["title"] = fmt.month_title(period.first)
     else:
         days = week_days if options.view is View.WEEK else agenda
-        context["days"] = days(period, data.events, zone, data.today)
+        context["days"] = days(period, events, zone, data.today)
         context["title"] = fmt.range_title(period.first, period.last - timedelta(days=1))
     return context

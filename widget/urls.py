@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from backend import subscribe
+from backend.policy import PublicEvent
 from widget.options import Options
 
 CARRIED = ("theme", "accent", "compact", "lang")
@@ -24,18 +26,25 @@ def carried(query: Mapping[str, str], options: Options) -> tuple[tuple[str, str]
 
 
 class WidgetUrls:
-    def __init__(self, token: str, keep: tuple[tuple[str, str], ...], base_url: str) -> None:
+    def __init__(
+        self, token: str, keep: tuple[tuple[str, str], ...], base_url: str, zone: ZoneInfo
+    ) -> None:
         self._token = token
         self._keep = keep
         self._base_url = base_url
+        self._zone = zone
 
     def page(self, view: str, day: date | None = None) -> str:
         params = [("view", view), *(() if day is None else [("date", day.isoformat())])]
         return f"/embed/{self._token}?{urlencode([*params, *self._keep])}"
 
-    def event(self, uid: str) -> str:
+    def event(self, event: PublicEvent) -> str:
+        """The details page, by the local day the event starts and its UID: the page reads
+        that day's events, not the whole window."""
+        day = event.start.astimezone(self._zone).date().isoformat()
         query = urlencode(self._keep)
-        return f"/embed/{self._token}/events/{quote(uid, safe='')}" + (f"?{query}" if query else "")
+        path = f"/embed/{self._token}/events/{day}/{quote(event.uid, safe='')}"
+        return path + (f"?{query}" if query else "")
 
     def home(self) -> str:
         query = urlencode(self._keep)
