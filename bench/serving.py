@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         folder = Path(scratch)
         database = folder / "bench.sqlite3"
-        token, _ = asyncio.run(widget.seed(database))
+        token, _, _ = asyncio.run(widget.seed(database))
         env = {"BOOKFEED_DATABASE": str(database), "BOOKFEED_SECRET_KEY": widget.SECRET}
         apps, raws = {}, {}
         for loop in loops():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import resource
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from backend.server import HEADER_TIMEOUT_MS
+from backend.server import HEADER_TIMEOUT_MS, event_loop
 from tests.servers import BOOKFEED, free_port, server_env, serving, start
 
 
@@ -248,3 +249,9 @@ def test_an_address_not_on_this_machine_is_one_line_about_the_host(tmp_path: Pat
     )
     assert done.returncode == 1
     assert re.fullmatch(r"error: --host: cannot listen on 192\.0\.2\.1:\d+: [^\n]+\n", done.stderr)
+
+
+def test_the_server_runs_on_uvloop_where_it_is_installed() -> None:
+    # pyproject.toml installs uvloop on every platform it supports; Linux is one.
+    assert importlib.util.find_spec("uvloop") is not None
+    assert event_loop() == "uvloop"
