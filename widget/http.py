@@ -140,7 +140,7 @@ def answer(page: RenderedPage, headers: Mapping[bytes, bytes]) -> tuple[int, Hea
 def embed_route(pages: Mapping[str, Page]) -> ASGIRouteHandler:
     """GET and HEAD under /embed/: each pattern ("{token}", "{token}/events/{uid}") names its
     handler; a `{name}` segment matches any one non-empty segment and is passed as `name`."""
-    patterns = [(tuple(pattern.split("/")), page) for pattern, page in pages.items()]
+    patterns = [(pattern, tuple(pattern.split("/")), page) for pattern, page in pages.items()]
 
     @asgi("/embed", is_mount=True, copy_scope=False)
     async def embed(scope: Scope, receive: Receive, send: Send) -> None:
@@ -155,7 +155,8 @@ def embed_route(pages: Mapping[str, Page]) -> ASGIRouteHandler:
             headers = [_PLAIN, (b"content-length", str(len(_NOT_FOUND_BODY)).encode())]
             await _send(send, 404, headers, _NOT_FOUND_BODY)
             return
-        page, parameters = found
+        page, parameters, pattern = found
+        scope["path_template"] = f"/embed/{pattern}"  # the metrics' route label
         headers = dict(scope["headers"])
         request = WidgetRequest(_query(scope["query_string"]), headers, Litestar.from_scope(scope))
         try:
@@ -172,13 +173,13 @@ def embed_route(pages: Mapping[str, Page]) -> ASGIRouteHandler:
 
 
 def _match(
-    patterns: list[tuple[tuple[str, ...], Page]], segments: list[str]
-) -> tuple[Page, dict[str, str]] | None:
-    for pattern, page in patterns:
-        if len(pattern) != len(segments):
+    patterns: list[tuple[str, tuple[str, ...], Page]], segments: list[str]
+) -> tuple[Page, dict[str, str], str] | None:
+    for pattern, expected_segments, page in patterns:
+        if len(expected_segments) != len(segments):
             continue
         parameters = {}
-        for expected, segment in zip(pattern, segments, strict=True):
+        for expected, segment in zip(expected_segments, segments, strict=True):
             if expected.startswith("{"):
                 if not segment:
                     break
@@ -186,7 +187,7 @@ def _match(
             elif expected != segment:
                 break
         else:
-            return page, parameters
+            return page, parameters, pattern
     return None
 
 
