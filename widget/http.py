@@ -48,13 +48,24 @@ class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
     etags: tuple[bytes, bytes]  # identity and gzip, as If-None-Match compares them
 
 
-class WidgetRequest(msgspec.Struct, frozen=True):
-    """What a page handler may read of a request: the query (first value of each name), the
-    headers (lower-case names) and the app's templates."""
+class WidgetRequest:
+    """What a page handler may read of a request: the query string, parsed on first use (the
+    first value of each name), the headers (lower-case names) and the app's templates."""
 
-    query: dict[str, str]
-    headers: dict[bytes, bytes]
-    app: Litestar
+    __slots__ = ("_query", "app", "headers", "query_string")
+
+    def __init__(self, query_string: bytes, headers: dict[bytes, bytes], app: Litestar) -> None:
+        self.query_string = query_string
+        self.headers = headers
+        self.app = app
+        self._query: dict[str, str] | None = None
+
+    @property
+    def query(self) -> dict[str, str]:
+        if self._query is None:
+            pairs = parse_qsl(self.query_string.decode("latin-1"), keep_blank_values=True)
+            self._query = dict(reversed(pairs))  # the first value of a repeated name wins
+        return self._query
 
     def header(self, name: bytes) -> str | None:
         value = self.headers.get(name)
@@ -158,7 +169,7 @@ def embed_route(pages: Mapping[str, Page]) -> ASGIRouteHandler:
         page, parameters, pattern = found
         scope["path_template"] = f"/embed/{pattern}"  # the metrics' route label
         headers = dict(scope["headers"])
-        request = WidgetRequest(_query(scope["query_string"]), headers, Litestar.from_scope(scope))
+        request = WidgetRequest(scope["query_string"], headers, Litestar.from_scope(scope))
         try:
             rendered_page = await page(request, **parameters)
         except Exception as error:
@@ -191,11 +202,6 @@ def _match(
     return None
 
 
-def _query(query_string: bytes) -> dict[str, str]:
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    return dict(reversed(pairs))  # the first value of a repeated name wins
-
-
 async def _send(send: Send, status: int, headers: Headers, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -216,13 +222,13 @@ class PageCache:
     ) -> RenderedPage:
         """The cached page, or `render()` run once however many requests ask for it meanwhile
         (it reads the events it shows and lays them out off the event loop)."""
-        page = self._cached(key)
+        page = self.cached(key)
         if page is not None:
             return page
         lock = self._rendering.setdefault(key, asyncio.Lock())
         try:
             async with lock:
-                page = self._cached(key)  # rendered by the request this one waited for
+                page = self.cached(key)  # rendered by the request this one waited for
                 if page is None:
                     self._miss.inc()
                     started = perf_counter()
@@ -234,12 +240,18 @@ class PageCache:
             if not lock.locked():
                 self._rendering.pop(key, None)
 
-    def _cached(self, key: Hashable) -> RenderedPage | None:
+    def cached(self, key: Hashable) -> RenderedPage | None:
+        """The page kept under `key` (by `get_or_render` or `remember`), if any."""
         page = self._pages.get(key)
         if page is not None:
             self._hit.inc()
             self._pages.move_to_end(key)
         return page
+
+    def remember(self, key: Hashable, page: RenderedPage) -> None:
+        """Keep `page` under another key too: one that names the request as it came (its
+        query string unparsed), so a repeat of it is found before any option is parsed."""
+        self._keep(key, page)
 
     def _keep(self, key: Hashable, page: RenderedPage) -> None:
         self._pages[key] = page

@@ -36,10 +36,15 @@ def widget_routes(publisher: WidgetPublisher) -> list[ASGIRouteHandler]:
         found = await _data(publisher, token)
         if found is None:
             return await _unavailable(publisher, request)
+        fragment = _is_htmx(request)
+        # The page follows from the query string, the fragment flag and the calendar's data.
+        as_asked: Hashable = ("asked", token, request.query_string, fragment, found.key)
+        page = publisher.pages.cached(as_asked)
+        if page is not None:
+            return page
         data, query = found, request.query
         options = parse_options(query, data.settings, data.meta.color)
         keep = carried(query, options)
-        fragment = _is_htmx(request)
         language = options.lang or data.locale
         key: Hashable = ("calendar", token, data.key, language, options, keep, fragment)
 
@@ -47,7 +52,7 @@ def widget_routes(publisher: WidgetPublisher) -> list[ASGIRouteHandler]:
             first, last = shown_days(page_period(data, options), data.week_start)
             events = await publisher.events(data, first, last)
 
-            def page() -> RenderedPage:
+            def lay_out() -> RenderedPage:
                 fmt = formatter(language)
                 urls = WidgetUrls(token, keep, publisher.base_url, data.zone)
                 context = calendar_context(data, events, options, urls, fmt)
@@ -55,9 +60,11 @@ def widget_routes(publisher: WidgetPublisher) -> list[ASGIRouteHandler]:
                 template = "widget/_body.html" if fragment else "widget/calendar.html"
                 return _page(request, data, options.accent, template, context)
 
-            return await asyncio.to_thread(page)
+            return await asyncio.to_thread(lay_out)
 
-        return await publisher.pages.get_or_render(key, render)
+        page = await publisher.pages.get_or_render(key, render)
+        publisher.pages.remember(as_asked, page)
+        return page
 
     async def event_page(
         request: WidgetRequest, token: str, uid: str, day: str | None = None
