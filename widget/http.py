@@ -157,14 +157,15 @@ def embed_route(pages: Mapping[str, Page]) -> ASGIRouteHandler:
     async def embed(scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
         if method not in ("GET", "HEAD"):
-            allow = [(b"allow", b"GET, HEAD"), _PLAIN, (b"content-length", b"19")]
+            length = str(len(_NOT_ALLOWED_BODY)).encode()
+            allow = [(b"allow", b"GET, HEAD"), _PLAIN, (b"content-length", length)]
             await _send(send, 405, allow, _NOT_ALLOWED_BODY)
             return
         # Mounted at /embed (Litestar adds a slash): "/TOKEN/events/UID/" remains.
         found = _match(patterns, scope["path"].strip("/").split("/"))
         if found is None:
             headers = [_PLAIN, (b"content-length", str(len(_NOT_FOUND_BODY)).encode())]
-            await _send(send, 404, headers, _NOT_FOUND_BODY)
+            await _send(send, 404, headers, b"" if method == "HEAD" else _NOT_FOUND_BODY)
             return
         page, parameters, pattern = found
         scope["path_template"] = f"/embed/{pattern}"  # the metrics' route label
