@@ -57,27 +57,43 @@ def window_for(policy: Policy, time_zone: str, now: datetime) -> Window:
 
 
 async def public_events(
-    db: Database, account_id: str, calendar_id: int, now: datetime
+    db: Database,
+    account_id: str,
+    calendar_id: int,
+    now: datetime,
+    within: tuple[datetime, datetime] | None = None,
 ) -> tuple[CalendarMeta, list[PublicEvent]]:
-    """The calendar's meta and its events as its subscribers may see them, in start order."""
+    """The calendar's meta and its events as its subscribers may see them, in start order;
+    with `within`, only those overlapping that span and the window both (a page's days)."""
     async with db.reading() as conn:
         record = await accounts.get_record(conn, account_id)
         calendar = await calendars.get_calendar(conn, account_id, calendar_id)
         window = window_for(calendar.policy, record.account.time_zone, now)
-        found = await bookings.in_window(
-            conn, account_id, record.uid_salt, window.start, window.end
-        )
+        start, end = window.start, window.end
+        if within is not None:
+            start, end = max(start, within[0]), min(end, within[1])
+        found = None
+        if start < end:
+            found = await bookings.in_window(conn, account_id, record.uid_salt, start, end)
+    meta = calendar_meta(calendar, record.account.time_zone, window)
+    if found is None:
+        return meta, []
+    return meta, await asyncio.to_thread(_redacted, found, calendar.policy)
+
+
+def calendar_meta(
+    calendar: calendars.CalendarRecord, time_zone: str, window: Window
+) -> CalendarMeta:
     policy = calendar.policy
-    meta = CalendarMeta(
+    return CalendarMeta(
         name=calendar.name,
-        time_zone=record.account.time_zone,
+        time_zone=time_zone,
         window_start=window.first_day,
         window_end=window.last_day,
         refresh_minutes=policy.refresh_minutes,
         description=policy.description,
         color=policy.color,
     )
-    return meta, await asyncio.to_thread(_redacted, found, policy)
 
 
 def _redacted(found: bookings.WindowRows, policy: Policy) -> list[PublicEvent]:

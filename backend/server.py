@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import http.client
+import importlib.util
 import os
 import resource
 import socket
@@ -52,9 +53,15 @@ def run(settings: Settings, workers: int, lines: list[str]) -> None:
         _granian(settings, workers).serve()
 
 
+def event_loop() -> str:
+    """uvloop where it is installed (pyproject.toml installs it where the platform has it),
+    asyncio's own loop elsewhere: bench/serving.py shows what uvloop gains."""
+    return "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+
+
 def _granian(settings: Settings, workers: int) -> Any:
     from granian import Granian
-    from granian.constants import HTTPModes, Interfaces
+    from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
     return Granian(
@@ -63,6 +70,7 @@ def _granian(settings: Settings, workers: int) -> Any:
         address=settings.host,
         port=settings.port,
         interface=Interfaces.ASGI,
+        loop=Loops(event_loop()),
         workers=workers,
         # A worker that dies is replaced; the others keep serving meanwhile.
         respawn_failed_workers=True,

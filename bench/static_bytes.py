@@ -84,7 +84,7 @@ def loads(base: str, token: str) -> tuple[list[Fetched], list[Fetched | None]]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.sqlite3"
-        token, _ = asyncio.run(widget.seed(database))
+        token, _, _ = asyncio.run(widget.seed(database))
         env = {"BOOKFEED_DATABASE": str(database), "BOOKFEED_SECRET_KEY": widget.SECRET}
         with granian("backend.app:app_from_environment", env) as base:
             first, repeat = loads(base, token)

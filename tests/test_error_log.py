@@ -23,7 +23,7 @@ def test_a_failing_widget_page_is_logged_without_its_token(
 ) -> None:
     _, link = acme.create_calendar()
 
-    async def broken(*_: object) -> None:
+    async def broken(*_: object, **__: object) -> None:
         raise RuntimeError("renderer exploded")
 
     monkeypatch.setattr(widget.publisher, "public_events", broken)

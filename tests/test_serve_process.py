@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import resource
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from granian.constants import Loops
 
-from backend.server import HEADER_TIMEOUT_MS
+from backend.server import HEADER_TIMEOUT_MS, _granian
+from backend.settings import Settings
 from tests.servers import BOOKFEED, free_port, server_env, serving, start
 
 
@@ -248,3 +251,11 @@ def test_an_address_not_on_this_machine_is_one_line_about_the_host(tmp_path: Pat
     )
     assert done.returncode == 1
     assert re.fullmatch(r"error: --host: cannot listen on 192\.0\.2\.1:\d+: [^\n]+\n", done.stderr)
+
+
+def test_the_server_runs_on_uvloop_where_it_is_installed(tmp_path: Path) -> None:
+    # pyproject.toml installs uvloop on every platform it supports; Linux is one. (Granian
+    # imports uvloop whichever loop it runs, so the worker's memory cannot tell.)
+    assert importlib.util.find_spec("uvloop") is not None
+    settings = Settings(database=tmp_path / "db.sqlite3", secret_key=b"k")
+    assert _granian(settings, 1).loop == Loops.uvloop

@@ -39,8 +39,9 @@ def hrefs(html: str) -> list[str]:
 
 
 def first_uid(harness: Harness, token: str) -> str:
+    """The first event's "DAY/UID", as its links carry it."""
     page = widget(harness, token, view="list").text
-    return re.search(r'/events/([^"?/]+)', page).group(1)
+    return re.search(r'/events/([^"?/]+/[^"?/]+)', page).group(1)
 
 
 def details(harness: Harness, token: str, uid: str) -> str:
@@ -88,7 +89,7 @@ def test_add_this_event_gives_the_redacted_event_as_a_file(acme: Harness) -> Non
     calendar = icalendar.Calendar.from_ical(response.content)
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Haircut"
-    assert str(event["UID"]) == unquote(uid)
+    assert str(event["UID"]) == unquote(uid.split("/")[1])
     assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(hours=1)
     assert "REFRESH-INTERVAL" not in response.text
     for secret in SECRETS:
@@ -100,7 +101,7 @@ def test_the_event_file_carries_exactly_the_details_the_policy_shows(acme: Harne
     acme.put("acme", appointment("bk-2", hours=48, notes="a private note"))
     policy = Policy(details=frozenset({Detail.LOCATION, Detail.STAFF_NAME}))
     token = calendar_token(acme, policy)
-    for uid in re.findall(r'/events/([^"?/]+)"', widget(acme, token, view="list").text):
+    for uid in re.findall(r'/events/([^"?/]+/[^"?/]+)"', widget(acme, token, view="list").text):
         body = acme.client.get(f"/embed/{token}/events/{uid}/event.ics").text
         assert "LOCATION:Downtown\\, 1 High Street" in body
         assert STAFF.name in body
@@ -113,7 +114,8 @@ def test_an_unknown_event_or_a_disabled_link_gets_the_unavailable_page(acme: Har
     uid = first_uid(acme, link.token)
     unknown = acme.client.get(f"/embed/{'A' * 24}")
     assert unknown.status_code == 404
-    missing = acme.client.get(f"/embed/{link.token}/events/nobody%40bookfeed/event.ics")
+    day = uid.split("/")[0]
+    missing = acme.client.get(f"/embed/{link.token}/events/{day}/nobody%40bookfeed/event.ics")
     acme.call(acme.runtime.calendars.set_link_enabled, "acme", link.record.id, False)
     disabled = acme.client.get(f"/embed/{link.token}/events/{uid}/event.ics")
     for response in (missing, disabled):

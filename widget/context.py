@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from backend.policy import PublicEvent
 from widget.layout import (
+    Period,
     agenda,
     month_weeks,
     period_of,
@@ -25,11 +27,19 @@ WEEK_LANES = 2
 DAY_LANES = 8
 
 
+def page_period(data: CalendarData, options: Options) -> Period:
+    return period_of(options.view, options.day or data.today, data.week_start)
+
+
 def calendar_context(
-    data: CalendarData, options: Options, urls: WidgetUrls, fmt: Formatter
+    data: CalendarData,
+    events: list[PublicEvent],
+    options: Options,
+    urls: WidgetUrls,
+    fmt: Formatter,
 ) -> dict[str, Any]:
-    anchor = options.day or data.today
-    period = period_of(options.view, anchor, data.week_start)
+    """`events`: those of the days the page shows (`layout.shown_days` of its period)."""
+    period = page_period(data, options)
     zone = data.zone
     context: dict[str, Any] = {
         "data": data,
@@ -49,13 +59,13 @@ def calendar_context(
     }
     if options.view is View.MONTH:
         context["weekdays"] = weekday_order(data.week_start)
-        context["weeks"] = month_weeks(period, data.week_start, data.events, zone, data.today)
+        context["weeks"] = month_weeks(period, data.week_start, events, zone, data.today)
         context["title"] = fmt.month_title(period.first)
     elif options.view is View.LIST:
-        context["days"] = agenda(period, data.events, zone, data.today)
+        context["days"] = agenda(period, events, zone, data.today)
         context["title"] = fmt.range_title(period.first, period.last - timedelta(days=1))
     else:
-        days = week_days(period, data.events, zone, data.today)
+        days = week_days(period, events, zone, data.today)
         lanes = DAY_LANES if options.view is View.DAY else WEEK_LANES
         context["grid"] = time_grid(days, lanes)
         if options.view is View.DAY:

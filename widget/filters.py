@@ -44,7 +44,7 @@ def chips_of(
     return Chips(names=names, chosen=tuple(name for name in names if name in wanted))
 
 
-def only_chosen(events: tuple[PublicEvent, ...], chips: Chips | None) -> tuple[PublicEvent, ...]:
+def only_chosen(events: list[PublicEvent], chips: Chips | None) -> list[PublicEvent]:
     if chips is None or not chips.chosen:
         return events
-    return tuple(event for event in events if chips.shows(event))
+    return [event for event in events if chips.shows(event)]

@@ -114,12 +114,19 @@ def period_of(view: View, anchor: date, week_start: int) -> Period:
     )
 
 
+def shown_days(period: Period, week_start: int) -> tuple[date, date]:
+    """The days [first, last) a view's page shows: a month's whole first and last weeks."""
+    if period.view is not View.MONTH:
+        return period.first, period.last
+    last_week = _week_start(period.last - timedelta(days=1), week_start)
+    return _week_start(period.first, week_start), last_week + timedelta(days=7)
+
+
 def month_weeks(
     period: Period, week_start: int, events: Iterable[PublicEvent], zone: ZoneInfo, today: date
 ) -> list[list[Day]]:
     """The month's weeks, each seven days from the account's first day of the week."""
-    grid_first = _week_start(period.first, week_start)
-    grid_last = _week_start(period.last - timedelta(days=1), week_start) + timedelta(days=7)
+    grid_first, grid_last = shown_days(period, week_start)
     slots = _slots_by_day(events, zone, grid_first, grid_last)
     days = [
         Day(

@@ -1,9 +1,10 @@
-"""From a token to what the widget shows: the link's state, the calendar's redacted events
-(cached until the calendar, its data or the day changes) and the widget settings."""
+"""From a token to what the widget shows: the link's state, the calendar's settings (cached
+until the calendar, its data or the day changes), and the redacted events of the days a page
+shows, read when that page is rendered: a page costs what it shows, not the whole window."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -12,7 +13,7 @@ from backend.feed_cache import FeedCache, Key
 from backend.ics import CalendarMeta
 from backend.links import is_token_shaped, token_hash
 from backend.policy import PublicEvent
-from backend.publish import public_events
+from backend.publish import calendar_meta, public_events, window_for
 from backend.runtime import Runtime
 from backend.store import accounts, calendars, link_lookup
 from backend.store.link_lookup import LiveLink
@@ -22,9 +23,10 @@ from widget.locale import account_locale
 
 
 class CalendarData(msgspec.Struct, frozen=True, kw_only=True):
-    key: Key
+    key: Key  # what every page of this calendar depends on, besides the request
+    account_id: str
+    calendar_id: int
     meta: CalendarMeta
-    events: tuple[PublicEvent, ...]
     settings: WidgetSettings
     personal: bool  # the policy shows personal data: no site may frame it unless listed
     locale: str
@@ -35,16 +37,24 @@ class CalendarData(msgspec.Struct, frozen=True, kw_only=True):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.meta.time_zone)
 
-    def event(self, uid: str) -> PublicEvent | None:
-        return next((event for event in self.events if event.uid == uid), None)
+    def span(self, first: date, last: date) -> tuple[datetime, datetime]:
+        """The instants the local days [first, last) cover."""
+        zone = self.zone
+        return datetime.combine(first, time(), zone), datetime.combine(last, time(), zone)
+
+
+def data_key(link: LiveLink, today: date) -> Key:
+    """The one place the widget reads a link's versions: its caches are keyed by them."""
+    return (link.calendar_version, link.data_version, today.isoformat())
 
 
 class WidgetPublisher:
-    """Owned by the app: the data cache and the rendered-page cache."""
+    """Owned by the app: the calendar-settings cache and the rendered-page cache."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
         self._data: FeedCache[CalendarData] = FeedCache("widget_data")
+        self._by_uid: FeedCache[dict[str, PublicEvent]] = FeedCache("widget_uids", 32)
         self.pages = PageCache()
 
     @property
@@ -62,19 +72,19 @@ class WidgetPublisher:
 
     async def data(self, link: LiveLink, now: datetime) -> CalendarData:
         today = now.astimezone(ZoneInfo(link.time_zone)).date()
-        key = (link.calendar_version, link.data_version, today.isoformat())
+        key = data_key(link, today)
 
         async def build() -> CalendarData:
-            db = self._runtime.db
-            meta, events = await public_events(db, link.account_id, link.calendar_id, now)
-            async with db.reading() as conn:
+            async with self._runtime.db.reading() as conn:
                 account = await accounts.get(conn, link.account_id)
                 settings = await get_settings(conn, link.calendar_id)
                 calendar = await calendars.get_calendar(conn, link.account_id, link.calendar_id)
+            window = window_for(calendar.policy, account.time_zone, now)
             return CalendarData(
                 key=key,
-                meta=meta,
-                events=tuple(events),
+                account_id=link.account_id,
+                calendar_id=link.calendar_id,
+                meta=calendar_meta(calendar, account.time_zone, window),
                 settings=settings,
                 personal=calendar.policy.shows_personal_data(),
                 locale=account_locale(account.locale),
@@ -83,3 +93,35 @@ class WidgetPublisher:
             )
 
         return await self._data.get(link.calendar_id, key, build)
+
+    async def events(self, data: CalendarData, first: date, last: date) -> list[PublicEvent]:
+        """The events overlapping the local days [first, last) that the calendar's window and
+        policy let its visitors see, in start order; none for days outside the window."""
+        _, events = await public_events(
+            self._runtime.db,
+            data.account_id,
+            data.calendar_id,
+            datetime.now(UTC),
+            within=data.span(first, last),
+        )
+        return events
+
+    async def event(self, data: CalendarData, uid: str, day: date | None) -> PublicEvent | None:
+        """One event by its UID, read from `day`, the local day it starts on (the window's first
+        day for one that began before it); a link without the day reads the whole window once
+        per calendar version, as links made before pages carried it do."""
+        if day is None:
+            return (await self.window_events(data)).get(uid)
+        first = max(day, data.meta.window_start)
+        found = await self.events(data, first, first + timedelta(days=1))
+        return next((event for event in found if event.uid == uid), None)
+
+    async def window_events(self, data: CalendarData) -> dict[str, PublicEvent]:
+        """Every event of the window by UID, read once per calendar version."""
+
+        async def build() -> dict[str, PublicEvent]:
+            meta = data.meta
+            found = await self.events(data, meta.window_start, meta.window_end)
+            return {event.uid: event for event in found}
+
+        return await self._by_uid.get(data.calendar_id, data.key, build)

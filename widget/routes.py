@@ -1,118 +1,163 @@
-"""GET /embed/{token} (the widget page, or its body for htmx) and /embed/{token}/events/{uid}
-(one event's details: the dialog's content for htmx, a page of its own without JavaScript)."""
+"""GET /embed/{token} (the widget page, or its body for htmx),
+/embed/{token}/events/{day}/{uid} (one event's details: the dialog's content for htmx, a page
+of its own without JavaScript) and …/{uid}/event.ics (that one event as a file), served by
+widget.http's raw ASGI mount."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-import msgspec
-from litestar import Request, Response, get
-from litestar.enums import MediaType
-from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath
+from litestar.handlers import ASGIRouteHandler
 
 from backend.errors import NotFound
+from backend.policy import PublicEvent
 from widget.actions import event_file, map_url
 from widget.colors import accent_style
-from widget.context import calendar_context
-from widget.filters import chips_of, only_chosen
+from widget.context import calendar_context, page_period
+from widget.filters import Chips, chips_of, only_chosen
 from widget.http import (
     RenderedPage,
-    answer,
+    WidgetRequest,
+    attachment,
     content_security_policy,
+    embed_route,
     frame_ancestors,
     rendered,
 )
 from widget.i18n import negotiate, translator
+from widget.layout import shown_days
 from widget.locale import formatter
-from widget.options import HOUSE_ACCENT, parse_locale, parse_options
+from widget.options import HOUSE_ACCENT, Options, parse_locale, parse_options
 from widget.publisher import CalendarData, WidgetPublisher
 from widget.urls import WidgetUrls, carried
 
 
-def widget_routes(publisher: WidgetPublisher) -> list[HTTPRouteHandler]:
-    @get("/embed/{token:str}", include_in_schema=False)
-    async def calendar_page(request: Request, token: FromPath[str]) -> Response[bytes]:
+def widget_routes(publisher: WidgetPublisher) -> list[ASGIRouteHandler]:
+    async def calendar_page(request: WidgetRequest, token: str) -> RenderedPage:
         found = await _data(publisher, token)
         if found is None:
-            return _respond(request, await _unavailable(publisher, request))
-        data, query = found, request.query_params
-        options = parse_options(query, data.settings, data.meta.color)
-        chips = chips_of(data.events, data.settings.filter_chips, query.getall("only", []))
-        keep = carried(query, options) + (chips.keep() if chips else ())
+            return await _unavailable(publisher, request)
         fragment = _is_htmx(request)
+        # The page follows from the query string, the fragment flag and the calendar's data.
+        as_asked: Hashable = ("asked", token, request.query_string, fragment, found.key)
+        page = publisher.pages.cached(as_asked)
+        if page is not None:
+            return page
+        data, query = found, request.query
+        options = parse_options(query, data.settings, data.meta.color)
+        chips = await _chips(publisher, data, request.values("only"))
+        keep = carried(query, options) + (chips.keep() if chips else ())
         language = options.lang or data.locale
         key: Hashable = ("calendar", token, data.key, language, options, keep, fragment)
 
-        def render() -> RenderedPage:
-            fmt = formatter(language)
-            urls = WidgetUrls(token, keep, publisher.base_url)
-            shown = msgspec.structs.replace(data, events=only_chosen(data.events, chips))
-            context = calendar_context(shown, options, urls, fmt)
-            context["chips"] = chips
-            context.update(translator(language).template_globals())
-            template = "widget/_body.html" if fragment else "widget/calendar.html"
-            return _page(request, data, options.accent, template, context)
+        async def render() -> RenderedPage:
+            first, last = shown_days(page_period(data, options), data.week_start)
+            events = only_chosen(await publisher.events(data, first, last), chips)
 
-        return _respond(request, await publisher.pages.get_or_render(key, render))
+            def lay_out() -> RenderedPage:
+                fmt = formatter(language)
+                urls = WidgetUrls(token, keep, publisher.base_url, data.zone)
+                context = calendar_context(data, events, options, urls, fmt)
+                context["chips"] = chips
+                context.update(translator(language).template_globals())
+                template = "widget/_body.html" if fragment else "widget/calendar.html"
+                return _page(request, data, options.accent, template, context)
 
-    @get("/embed/{token:str}/events/{uid:str}", include_in_schema=False)
+            return await asyncio.to_thread(lay_out)
+
+        page = await publisher.pages.get_or_render(key, render)
+        publisher.pages.remember(as_asked, page)
+        return page
+
     async def event_page(
-        request: Request, token: FromPath[str], uid: FromPath[str]
-    ) -> Response[bytes]:
+        request: WidgetRequest, token: str, uid: str, day: str | None = None
+    ) -> RenderedPage:
         found = await _data(publisher, token)
-        event = None if found is None else found.event(uid)
-        if found is None or event is None:
-            return _respond(request, await _unavailable(publisher, request))
-        data, query = found, request.query_params
+        starts = _day(day)
+        if found is None or (day is not None and starts is None):
+            return await _unavailable(publisher, request)
+        data, query = found, request.query
         options = parse_options(query, data.settings, data.meta.color)
         keep = carried(query, options)
         fragment = _is_htmx(request)
         language = options.lang or data.locale
         key: Hashable = ("event", token, uid, data.key, language, options, keep, fragment)
+        urls = WidgetUrls(token, keep, publisher.base_url, data.zone)
 
-        def render() -> RenderedPage:
-            fmt = formatter(language)
-            context = {
-                "data": data,
-                "meta": data.meta,
-                "options": options,
-                "event": event,
-                "start": event.start.astimezone(data.zone),
-                "end": event.end.astimezone(data.zone),
-                "urls": WidgetUrls(token, keep, publisher.base_url),
-                "map_url": map_url(event),
-                "fmt": fmt,
-                **translator(language).template_globals(),
-            }
-            template = "widget/_details.html" if fragment else "widget/details.html"
-            return _page(request, data, options.accent, template, context)
+        async def render() -> RenderedPage:
+            event = await publisher.event(data, uid, starts)
+            if event is None:
+                raise NotFound("no such event")
+            return await asyncio.to_thread(
+                _event_page, request, data, event, options, language, fragment, urls
+            )
 
-        return _respond(request, await publisher.pages.get_or_render(key, render))
+        try:
+            return await publisher.pages.get_or_render(key, render)
+        except NotFound:  # a page only for the visitor's language: not cached under this key
+            return await _unavailable(publisher, request)
 
     # Actions: one event as a file to add to the visitor's own calendar.
-    @get("/embed/{token:str}/events/{uid:str}/event.ics", include_in_schema=False)
     async def event_file_page(
-        request: Request, token: FromPath[str], uid: FromPath[str]
-    ) -> Response[bytes]:
+        request: WidgetRequest, token: str, uid: str, day: str
+    ) -> RenderedPage:
         found = await _data(publisher, token)
-        event = None if found is None else found.event(uid)
-        if found is None or event is None:
-            return _respond(request, await _unavailable(publisher, request))
-        file = event_file(found.meta, event)
-        headers = {
-            "content-disposition": f'attachment; filename="{file.filename}"',
-            "cache-control": "no-cache",
-            "etag": file.etag,
-            "referrer-policy": "no-referrer",
-            "x-content-type-options": "nosniff",
-            "x-robots-tag": "noindex, nofollow",
-        }
-        return Response(file.body, headers=headers, media_type="text/calendar; charset=utf-8")
+        starts = _day(day)
+        if found is None or starts is None:
+            return await _unavailable(publisher, request)
+        event = await publisher.event(found, uid, starts)
+        if event is None:
+            return await _unavailable(publisher, request)
+        return attachment(event_file(found.meta, event))
 
-    return [calendar_page, event_page, event_file_page]
+    return [
+        embed_route(
+            {
+                "{token}": calendar_page,
+                "{token}/events/{day}/{uid}": event_page,
+                "{token}/events/{uid}": event_page,  # links made before they carried the day
+                "{token}/events/{day}/{uid}/event.ics": event_file_page,
+            }
+        )
+    ]
+
+
+async def _chips(publisher: WidgetPublisher, data: CalendarData, chosen: list[str]) -> Chips | None:
+    """The filter chips, named after the whole window's events so that they stay the same from
+    one period to the next (read once per calendar version, and only where the owner turned
+    them on)."""
+    if not data.settings.filter_chips:
+        return None
+    events = await publisher.window_events(data)
+    return chips_of(events.values(), enabled=True, requested=chosen)
+
+
+def _event_page(
+    request: WidgetRequest,
+    data: CalendarData,
+    event: PublicEvent,
+    options: Options,
+    language: str,
+    fragment: bool,
+    urls: WidgetUrls,
+) -> RenderedPage:
+    context = {
+        "data": data,
+        "meta": data.meta,
+        "options": options,
+        "event": event,
+        "start": event.start.astimezone(data.zone),
+        "end": event.end.astimezone(data.zone),
+        "urls": urls,
+        "map_url": map_url(event),
+        "fmt": formatter(language),
+        **translator(language).template_globals(),
+    }
+    template = "widget/_details.html" if fragment else "widget/details.html"
+    return _page(request, data, options.accent, template, context)
 
 
 async def _data(publisher: WidgetPublisher, token: str) -> CalendarData | None:
@@ -125,40 +170,38 @@ async def _data(publisher: WidgetPublisher, token: str) -> CalendarData | None:
         return None
 
 
+def _day(text: str | None) -> date | None:
+    try:
+        return None if text is None else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _page(
-    request: Request, data: CalendarData, accent: str, template: str, context: dict[str, Any]
+    request: WidgetRequest, data: CalendarData, accent: str, template: str, context: dict[str, Any]
 ) -> RenderedPage:
     style, style_source = accent_style(accent)
-    html = _render(request, template, {**context, "style": style})
+    html = request.render(template, {**context, "style": style})
     ancestors = frame_ancestors(data.settings.allowed_sites, data.personal)
     return rendered(200, html, content_security_policy(style_source, ancestors))
 
 
-async def _unavailable(publisher: WidgetPublisher, request: Request) -> RenderedPage:
+async def _unavailable(publisher: WidgetPublisher, request: WidgetRequest) -> RenderedPage:
     """One page for unknown, disabled, replaced and deleted links alike: it reveals nothing,
     so its language is the embed code's `lang` or the visitor's browser's, never the account's."""
-    lang = parse_locale(request.query_params.get("lang"))
-    tr = translator(lang) if lang else translator(negotiate(request.headers.get("accept-language")))
+    lang = parse_locale(request.query.get("lang"))
+    tr = translator(lang) if lang else translator(negotiate(request.header(b"accept-language")))
 
-    def render() -> RenderedPage:
+    async def render() -> RenderedPage:
         style, style_source = accent_style(HOUSE_ACCENT)
         context = {"style": style, "html_lang": tr.language, **tr.template_globals()}
-        html = _render(request, "widget/unavailable.html", context)
+        html = request.render("widget/unavailable.html", context)
         csp = content_security_policy(style_source, frame_ancestors((), personal=False))
         return rendered(404, html, csp, cache_control="no-store", vary_language=True)
 
     return await publisher.pages.get_or_render(("unavailable", tr.language), render)
 
 
-def _render(request: Request, template: str, context: dict[str, Any]) -> str:
-    return request.app.template_engine.get_template(template).render(**context)
-
-
-def _is_htmx(request: Request) -> bool:
+def _is_htmx(request: WidgetRequest) -> bool:
     headers = request.headers
-    return headers.get("hx-request") == "true" and "hx-history-restore-request" not in headers
-
-
-def _respond(request: Request, page: RenderedPage) -> Response[bytes]:
-    status, body, headers = answer(page, request.headers)
-    return Response(body, status_code=status, headers=headers, media_type=MediaType.HTML)
+    return headers.get(b"hx-request") == b"true" and b"hx-history-restore-request" not in headers

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from backend import subscribe
+from backend.policy import PublicEvent
 from widget.options import Options
 
 CARRIED = ("theme", "accent", "compact", "lang")
@@ -24,18 +26,27 @@ def carried(query: Mapping[str, str], options: Options) -> tuple[tuple[str, str]
 
 
 class WidgetUrls:
-    def __init__(self, token: str, keep: tuple[tuple[str, str], ...], base_url: str) -> None:
+    def __init__(
+        self, token: str, keep: tuple[tuple[str, str], ...], base_url: str, zone: ZoneInfo
+    ) -> None:
         self._token = token
         self._keep = keep
         self._base_url = base_url
+        self._zone = zone
 
     def page(self, view: str, day: date | None = None) -> str:
         params = [("view", view), *(() if day is None else [("date", day.isoformat())])]
         return f"/embed/{self._token}?{urlencode([*params, *self._keep])}"
 
-    def event(self, uid: str) -> str:
+    def event(self, event: PublicEvent) -> str:
+        """The details page, by the local day the event starts and its UID: the page reads
+        that day's events, not the whole window."""
         query = urlencode(self._keep)
-        return f"/embed/{self._token}/events/{quote(uid, safe='')}" + (f"?{query}" if query else "")
+        return self._event_path(event) + (f"?{query}" if query else "")
+
+    def _event_path(self, event: PublicEvent) -> str:
+        day = event.start.astimezone(self._zone).date().isoformat()
+        return f"/embed/{self._token}/events/{day}/{quote(event.uid, safe='')}"
 
     def home(self) -> str:
         query = urlencode(self._keep)
@@ -45,10 +56,11 @@ class WidgetUrls:
     def choosing(self, names: tuple[str, ...]) -> WidgetUrls:
         """These URLs with the filter chips' choice replaced by `names`."""
         keep = tuple(pair for pair in self._keep if pair[0] != "only")
-        return WidgetUrls(self._token, keep + tuple(("only", n) for n in names), self._base_url)
+        chosen = tuple(("only", name) for name in names)
+        return WidgetUrls(self._token, keep + chosen, self._base_url, self._zone)
 
-    def event_file(self, uid: str) -> str:
-        return f"/embed/{self._token}/events/{quote(uid, safe='')}/event.ics"
+    def event_file(self, event: PublicEvent) -> str:
+        return self._event_path(event) + "/event.ics"
 
     def feed(self) -> str:
         return f"{self._base_url}/feeds/{self._token}.ics"
