@@ -60,7 +60,7 @@ async def public_events(
     db: Database, account_id: str, calendar_id: int, now: datetime
 ) -> tuple[CalendarMeta, list[PublicEvent]]:
     """The calendar's meta and its events as its subscribers may see them, in start order."""
-    async with db.reading() as conn:
+    async with db.bulk_reading() as conn:
         record = await accounts.get_record(conn, account_id)
         calendar = await calendars.get_calendar(conn, account_id, calendar_id)
         window = window_for(calendar.policy, record.account.time_zone, now)
