@@ -108,6 +108,10 @@ class ElsewhereConnection(PostgresConnection):
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> PostgresCursor:
         return await self._reader.run(super().execute(sql, params))
 
+    async def _fetch(self, query: str, params: Sequence[Any]) -> list[asyncpg.Record]:
+        # That loop serves nothing else: batches would only add round trips.
+        return await self._connection.fetch(query, *params)
+
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self._reader.run(super().executemany(sql, rows))
 
