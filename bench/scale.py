@@ -1,6 +1,6 @@
 """Scale benchmark: one account's large calendar must not stall the others, on either store.
 
-    .venv/bin/python -m bench.scale [--postgres URL] [--seconds 5] [--rounds 3]
+    .venv/bin/python -m bench.scale [--postgres URL] [--seconds 5] [--rounds 3] [--quick]
 
 Every server is a real `bookfeed serve` on 127.0.0.1 with its own database, stopped within
 DEADLINE seconds. It prints, in one run:
@@ -45,6 +45,8 @@ DEADLINE = 1800.0  # seconds any one server may live
 BASELINE = "4a86dc9"  # the commit before renders moved off the event loop
 SECRET = "bench secret key, the same for every process"
 BATCH = 10_000
+# Every part still runs, the rebuild at full size, in a few minutes.
+QUICK = ("--rounds", "2", "--seconds", "2", "--puts", "100", "--batch", "2000")
 
 
 @contextmanager
@@ -182,6 +184,9 @@ def rebuild_figures(
     probes = ("/healthz", "/static/embed.js", "small feed, warm", "other account's PUT")
     rebuilds: dict[str, list[float]] = {variant: [] for variant in variants}
     probed = {variant: {probe: Latencies([]) for probe in probes} for variant in variants}
+    p99s: dict[str, dict[str, list[float]]] = {
+        variant: {probe: [] for probe in probes} for variant in variants
+    }
     with ExitStack() as stack:
         servers = {}
         for variant, (checkout, database) in variants.items():
@@ -194,10 +199,14 @@ def rebuild_figures(
                 rebuilds[variant].append(seconds)
                 for probe, found in latencies.items():
                     probed[variant][probe].ms.extend(found.ms)
+                    if found.ms:
+                        p99s[variant][probe].append(found.percentile(0.99))
     for variant, seconds in rebuilds.items():
         print(f"   {variant}: rebuild {spread(seconds, 's', 2)}")
         for probe, found in probed[variant].items():
-            print("     " + found.line(probe))
+            per_round = p99s[variant][probe]
+            each = f"; p99 per round {spread(per_round, 'ms')}" if per_round else ""
+            print(f"     {found.line(probe)}{each}")
 
 
 def rebuild(
@@ -269,7 +278,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=BATCH, help="bookings in the batch")
     parser.add_argument("--baseline", default=BASELINE, help="git ref to compare against")
     parser.add_argument("--no-baseline", action="store_true", help="only this checkout")
+    parser.add_argument("--quick", action="store_true", help=f"shorter runs: {' '.join(QUICK)}")
     args = parser.parse_args(argv)
+    if args.quick:  # what the command line gives explicitly still wins
+        args = parser.parse_args([*QUICK, *(argv if argv is not None else sys.argv[1:])])
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         stores: Stores = {"SQLite": lambda label: str(folder / f"{label}.sqlite3")}

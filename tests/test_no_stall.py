@@ -4,7 +4,9 @@ requests are answered, and concurrent cold fetches of one calendar render it onc
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -168,3 +170,26 @@ def test_concurrent_cold_widget_visits_build_and_lay_out_the_calendar_once(
     assert len({r.content for r in responses}) == 1
     assert b"Haircut" in responses[0].content
     assert (len(builds), len(layouts)) == (1, 1)
+
+
+def test_the_event_loop_does_little_of_a_large_window_read(harness: Harness) -> None:
+    """Reading and decoding a large calendar's rows happens off the event loop (PostgreSQL's
+    driver decodes on the loop that reads, so its large reads run on a loop of their own): of
+    the CPU that gathering its public events takes, the loop's thread spends a small part."""
+    seed_calendar(harness, LARGE)
+    (calendar,) = harness.call(harness.runtime.calendars.list_calendars, "big")
+
+    async def shares() -> tuple[float, float]:
+        gc.disable()  # a collection runs in whichever thread allocates: noise to this measure
+        try:
+            loop_began, all_began = time.thread_time(), time.process_time()
+            _, events = await backend.publish.public_events(
+                harness.runtime.db, "big", calendar.id, now_utc()
+            )
+            assert len(events) == LARGE
+            return time.thread_time() - loop_began, time.process_time() - all_began
+        finally:
+            gc.enable()
+
+    on_loop, in_all = harness.call(shares)
+    assert on_loop < 0.1 * in_all, f"the loop spent {on_loop:.3f} s of {in_all:.3f} s CPU"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import socket
 
+import asyncpg
 import pytest
 
 from backend.errors import InvalidInput
 from backend.settings import load_settings
 from backend.store.db import Database, migrations
-from backend.store.postgres import PostgresDatabase
+from backend.store.postgres import BULK_READERS, PostgresDatabase
 from tests.conftest import run_apart, run_cli
 
 URL = "postgresql://bookfeed@db.internal/bookfeed"
@@ -41,6 +42,42 @@ def test_a_postgresql_url_chooses_postgresql(postgres_url: str) -> None:
         return db
 
     assert isinstance(run_apart(open_it()), PostgresDatabase)
+
+
+def test_bulk_reads_give_their_connection_back_when_cancelled_or_failed(
+    postgres_url: str,
+) -> None:
+    """Bulk reads run on a thread's own loop and connections: callers cancelled mid-query or
+    while waiting for a connection, and a failed query, leave every connection free again."""
+
+    async def scenario() -> list[int]:
+        db = await Database.open(postgres_url)
+        try:
+
+            async def sleeper() -> None:
+                async with db.bulk_reading() as conn:
+                    await conn.execute("SELECT pg_sleep(30)")
+
+            sleepers = [asyncio.create_task(sleeper()) for _ in range(BULK_READERS + 2)]
+            await asyncio.sleep(0.5)  # some are mid-query, the others wait for a connection
+            for task in sleepers:
+                task.cancel()
+            outcomes = await asyncio.gather(*sleepers, return_exceptions=True)
+            assert all(isinstance(outcome, asyncio.CancelledError) for outcome in outcomes)
+            with pytest.raises(asyncpg.UndefinedColumnError):
+                async with db.bulk_reading() as conn:
+                    await conn.execute("SELECT no_such_column FROM accounts")
+
+            async def one() -> int:
+                async with db.bulk_reading() as conn:
+                    return (await (await conn.execute("SELECT 1")).fetchone())[0]
+
+            readers = asyncio.gather(*(one() for _ in range(2 * BULK_READERS)))
+            return await asyncio.wait_for(readers, 10)
+        finally:
+            await db.close()
+
+    assert run_apart(scenario()) == [1] * (2 * BULK_READERS)
 
 
 def test_postgresql_without_a_shared_secret_key_is_refused() -> None:

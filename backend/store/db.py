@@ -107,6 +107,11 @@ class Database(ABC):
     def reading(self) -> AbstractAsyncContextManager[Connection]:
         """A read-only transaction: one consistent snapshot for several queries."""
 
+    def bulk_reading(self) -> AbstractAsyncContextManager[Connection]:
+        """`reading()` for reads of many rows (a large calendar's window): their rows are
+        fetched and decoded off the event loop."""
+        return self.reading()
+
     @abstractmethod
     async def point_read(self, sql: str, params: Sequence[Any]) -> Any:
         """One row (or None) of a single indexed query, outside any transaction."""

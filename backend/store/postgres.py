@@ -3,15 +3,21 @@
 Writes run at READ COMMITTED; a store function that reads, checks and then writes locks the
 rows it depends on first (`conn.for_update`, or the account row), or lets `ON CONFLICT` decide.
 Snapshot reads run at REPEATABLE READ, read-only.
+
+asyncpg decodes rows on the event loop that reads them: a 100,000-booking window is about
+400,000 rows, so bulk reads run on a loop of their own, in a thread, with their own connections.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterable, Sequence
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from time import perf_counter
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -19,9 +25,11 @@ from backend.errors import InvalidInput
 from backend.store.db import Connection, Database, IntegrityError, migrations, now_utc, to_text
 
 POOL_SIZE = 10
+BULK_READERS = 2  # connections of the bulk-read thread: renders of large calendars at once
 BATCH_ROWS = 2000  # rows decoded at a time; the event loop runs between batches
 # PostgreSQL's text cannot hold U+0000 (SQLite's can): such input is refused, never altered.
 _NUL = "text must not contain the NUL character (U+0000) when the store is PostgreSQL"
+T = TypeVar("T")
 # pg_advisory_xact_lock's key for applying migrations: any constant shared by every process.
 MIGRATION_LOCK = 0x626F6F6B66656564  # "bookfeed"
 
@@ -89,24 +97,115 @@ class PostgresConnection:
         return "= ANY(?)", list(values)
 
 
+class ElsewhereConnection(PostgresConnection):
+    """A connection of the bulk-read thread, used from the app's loop: each query runs, and its
+    rows are decoded, on that thread's loop."""
+
+    def __init__(self, connection: asyncpg.Connection, reader: BulkReader) -> None:
+        super().__init__(connection)
+        self._reader = reader
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> PostgresCursor:
+        return await self._reader.run(super().execute(sql, params))
+
+    async def _fetch(self, query: str, params: Sequence[Any]) -> list[asyncpg.Record]:
+        # That loop serves nothing else: batches would only add round trips.
+        return await self._connection.fetch(query, *params)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._reader.run(super().executemany(sql, rows))
+
+    async def hold(self, name: str) -> None:
+        await self._reader.run(super().hold(name))
+
+
+class BulkReader:
+    """A thread running an event loop of its own, with a pool of its own, for snapshot reads
+    whose rows take long to decode."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="bookfeed-bulk-reads", daemon=True
+        )
+        self._pool: asyncpg.Pool | None = None
+
+    @classmethod
+    async def start(cls, url: str) -> BulkReader:
+        reader = cls()
+        reader._thread.start()
+        try:
+            reader._pool = await reader.run(_pool(url, BULK_READERS))
+        except BaseException:
+            await reader._stop()
+            raise
+        return reader
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self.run(self._pool.close())
+        await self._stop()
+
+    async def _stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        await asyncio.to_thread(self._thread.join)
+        self._loop.close()
+
+    async def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work`'s result, run on the reader's loop; cancelling the caller cancels it there."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Connection]:
+        """A read-only snapshot on one of the reader's connections. A task on the reader's loop
+        holds the connection and its transaction from start to end, so a caller cancelled at
+        any point still returns the connection to the pool."""
+        opened: Future[asyncpg.Connection] = Future()
+        finished: Future[None] = Future()
+        session = asyncio.run_coroutine_threadsafe(self._session(opened, finished), self._loop)
+        try:
+            yield ElsewhereConnection(await asyncio.wrap_future(opened), self)
+        finally:
+            finished.set_result(None)
+            await asyncio.wrap_future(session)
+
+    async def _session(self, opened: Future[asyncpg.Connection], finished: Future[None]) -> None:
+        assert self._pool is not None
+        if not opened.set_running_or_notify_cancel():
+            return  # the caller stopped waiting before the session began
+        try:
+            async with (
+                self._pool.acquire() as connection,
+                connection.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                opened.set_result(connection)
+                await asyncio.wrap_future(finished)
+        except BaseException as error:
+            if opened.done():
+                raise
+            opened.set_exception(error)  # the caller, still waiting, gets the error
+
+
 class PostgresDatabase(Database):
     dialect = "postgresql"
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, bulk: BulkReader) -> None:
         self._pool = pool
+        self._bulk = bulk
 
     @classmethod
     async def connect(cls, url: str) -> PostgresDatabase:
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+            pool = await _pool(url, POOL_SIZE)
+            database = cls(pool, await BulkReader.start(url))
         except (OSError, asyncpg.PostgresError) as error:
             message = f"cannot open the PostgreSQL database: {error}"
             raise InvalidInput(message, "BOOKFEED_DATABASE") from error
-        database = cls(pool)
         await database._migrate()
         return database
 
     async def close(self) -> None:
+        await self._bulk.close()
         await self._pool.close()
 
     @asynccontextmanager
@@ -121,6 +220,13 @@ class PostgresDatabase(Database):
             connection.transaction(isolation="repeatable_read", readonly=True),
         ):
             yield PostgresConnection(connection)
+
+    @asynccontextmanager
+    async def bulk_reading(self) -> AsyncIterator[Connection]:
+        started = perf_counter()
+        async with self._bulk.reading() as connection:
+            self._waited_since(started)
+            yield connection
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
@@ -153,6 +259,11 @@ class PostgresDatabase(Database):
                         number,
                         to_text(now_utc()),
                     )
+
+
+async def _pool(url: str, size: int) -> asyncpg.Pool:
+    """A pool of the running loop: its connections serve only that loop."""
+    return await asyncpg.create_pool(url, min_size=1, max_size=size)
 
 
 @lru_cache(maxsize=1024)
