@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from backend.http_cache import compress, content_tag, etags
-from backend.ics import CalendarMeta, render_calendar
-from backend.policy import Policy, PublicEvent, redact, selects
+from backend.ics import CALENDAR_END, CalendarMeta, EventWriter, calendar_head, render_calendar
+from backend.policy import Policy, PublicEvent, Redactor, booking_fields, selects
 from backend.store import accounts, bookings, calendars
 from backend.store.db import Database, now_utc
 
@@ -60,14 +60,22 @@ async def public_events(
     db: Database, account_id: str, calendar_id: int, now: datetime
 ) -> tuple[CalendarMeta, list[PublicEvent]]:
     """The calendar's meta and its events as its subscribers may see them, in start order."""
+    meta, policy, found = await _window(db, account_id, calendar_id, now)
+    return meta, await asyncio.to_thread(_redacted, found, policy)
+
+
+async def _window(
+    db: Database, account_id: str, calendar_id: int, now: datetime
+) -> tuple[CalendarMeta, Policy, bookings.WindowRows]:
+    """The calendar's meta and policy, and its window's bookings as read for that policy."""
     async with db.reading() as conn:
         record = await accounts.get_record(conn, account_id)
         calendar = await calendars.get_calendar(conn, account_id, calendar_id)
-        window = window_for(calendar.policy, record.account.time_zone, now)
+        policy = calendar.policy
+        window = window_for(policy, record.account.time_zone, now)
         found = await bookings.in_window(
-            conn, account_id, record.uid_salt, window.start, window.end
+            conn, account_id, record.uid_salt, window.start, window.end, booking_fields(policy)
         )
-    policy = calendar.policy
     meta = CalendarMeta(
         name=calendar.name,
         time_zone=record.account.time_zone,
@@ -77,11 +85,12 @@ async def public_events(
         description=policy.description,
         color=policy.color,
     )
-    return meta, await asyncio.to_thread(_redacted, found, policy)
+    return meta, policy, found
 
 
 def _redacted(found: bookings.WindowRows, policy: Policy) -> list[PublicEvent]:
-    return [redact(view, policy) for view in found.views() if selects(policy, view)]
+    redact = Redactor(policy)
+    return [redact(view) for view in found.views() if selects(policy, view)]
 
 
 def package(body: bytes, name: str, modified: datetime, tag: str | None = None) -> RenderedFeed:
@@ -100,15 +109,27 @@ def package(body: bytes, name: str, modified: datetime, tag: str | None = None) 
 
 async def publish(db: Database, account_id: str, calendar_id: int, now: datetime) -> RenderedFeed:
     """Render the calendar's feed; its Last-Modified is when these bytes were first served."""
-    meta, events = await public_events(db, account_id, calendar_id, now)
-    body, tag = await asyncio.to_thread(_rendered, meta, events)
+    meta, policy, found = await _window(db, account_id, calendar_id, now)
+    body, tag = await asyncio.to_thread(_rendered, meta, policy, found)
     async with db.transaction() as conn:
         modified = await calendars.mark_published(conn, calendar_id, tag, now_utc())
     return await asyncio.to_thread(package, body, meta.name, modified, tag)
 
 
-def _rendered(meta: CalendarMeta, events: list[PublicEvent]) -> tuple[bytes, str]:
-    body = render_calendar(meta, events)
+CHUNK = 2_000  # bookings resolved, redacted and written at a time
+
+
+def _rendered(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> tuple[bytes, str]:
+    """The feed's bytes and content tag. A chunk of bookings at a time becomes bytes, so a
+    100,000-booking calendar never holds all its resolved and redacted objects at once."""
+    redact, writer = Redactor(policy), EventWriter(meta.time_zone)
+    parts = [calendar_head(meta)]
+    for views in found.chunks(CHUNK):
+        parts.append(
+            b"".join([writer.lines(redact(view)) for view in views if selects(policy, view)])
+        )
+    parts.append(CALENDAR_END)
+    body = b"".join(parts)
     return body, content_tag(body)
 
 
