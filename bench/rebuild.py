@@ -1,11 +1,12 @@
 """Cold feed rebuild benchmark: µs per event from start to finish and the server's peak memory,
 this checkout against a baseline commit, in one run.
 
-    .venv/bin/python -m bench.rebuild [--quick] [--rounds 3] [--baseline 6d1182e]
+    .venv/bin/python -m bench.rebuild [--quick] [--rounds 3] [--baseline 6d1182e] [--postgres URL]
 
 For each case (2,000, 20,000 and 100,000 events in the window, and 2,000 with 100,000 older
 bookings outside it) and each variant (the baseline, checked out into a temporary git worktree
-that seeds its own SQLite database, and this checkout), every round:
+that seeds its own database, and this checkout; on SQLite and, with --postgres or
+BOOKFEED_BENCH_POSTGRES, on PostgreSQL), every round:
 
 - end to end: a fresh `bookfeed serve` (one worker) on 127.0.0.1 answers its first request for
   the feed, gzip accepted: link lookup, database read, redaction, render, gzip and HTTP, timed
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -29,12 +31,13 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
+import msgspec
+
 from bench.probes import GZIP, connect, timed
-from bench.scale import baseline_checkout, checkout_env, running, seeded, spread
+from bench.scale import baseline_checkout, checkout_env, new_account, running, seeded, spread
 from bench.serving import ROOT
 
 BASELINE = "6d1182e"  # main before this work
-ACCOUNT = "bench"
 STAGES = ("read", "redact", "render", "gzip")
 CASES = {  # label: (events in the window, older bookings outside it)
     "2,000": (2_000, 0),
@@ -42,7 +45,7 @@ CASES = {  # label: (events in the window, older bookings outside it)
     "100,000": (100_000, 0),
     "2,000 + 100,000 older": (2_000, 100_000),
 }
-Key = tuple[str, str]  # case, variant
+Key = tuple[str, str, str]  # case, store, version
 QUICK_CASES = {"2,000": (2_000, 0), "20,000": (20_000, 0), "2,000 + 20,000 older": (2_000, 20_000)}
 
 
@@ -63,23 +66,21 @@ def peak_mb(group: int) -> float:
     return peak / 1024
 
 
-def end_to_end(
-    checkout: Path, database: str, accounts: dict[str, dict[str, str]]
-) -> tuple[float, float]:
+def end_to_end(checkout: Path, case: Seeded) -> tuple[float, float]:
     """Seconds for a fresh server's first (cold) feed, and the server's peak MB after it."""
-    with running(checkout, database, 1, accounts) as server:
+    with running(checkout, case.database, 1, case.accounts) as server:
         connection: http.client.HTTPConnection = connect(server)
-        took = timed(connection, ("GET", server.feed(ACCOUNT), None, GZIP)) / 1000
+        took = timed(connection, ("GET", server.feed(case.account), None, GZIP)) / 1000
         connection.close()
         return took, peak_mb(server.group)
 
 
-def in_process(checkout: Path, database: str, repeats: int) -> dict[str, list[float]]:
+def in_process(checkout: Path, case: Seeded, repeats: int) -> dict[str, list[float]]:
     script = str(ROOT / "bench" / "rebuild_stages.py")
     found = subprocess.run(
-        [sys.executable, script, database, ACCOUNT, str(repeats)],
+        [sys.executable, script, case.database, case.account, str(repeats)],
         cwd=checkout,
-        env=checkout_env(checkout, database),
+        env=checkout_env(checkout, case.database),
         capture_output=True,
         text=True,
         timeout=900,
@@ -88,76 +89,99 @@ def in_process(checkout: Path, database: str, repeats: int) -> dict[str, list[fl
     return json.loads(found.stdout)
 
 
+class Seeded(msgspec.Struct, frozen=True):
+    database: str
+    account: str
+    accounts: dict[str, dict[str, str]]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller cases, two rounds")
     parser.add_argument("--rounds", type=int, help="rounds (default 3, or 2 with --quick)")
     parser.add_argument("--baseline", default=BASELINE, help="git ref to compare against")
     parser.add_argument("--no-baseline", action="store_true", help="only this checkout")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BOOKFEED_BENCH_POSTGRES"),
+        help="also on this PostgreSQL database (the bench adds accounts to it)",
+    )
     args = parser.parse_args(argv)
     cases = QUICK_CASES if args.quick else CASES
     rounds = args.rounds or (2 if args.quick else 3)
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
-        variants = {"after": ROOT}
+        checkouts = {"after": ROOT}
         if not args.no_baseline:
-            variants = {"before": stack.enter_context(baseline_checkout(args.baseline)), **variants}
-        databases: dict[Key, tuple[str, dict[str, dict[str, str]]]] = {}
+            checkouts = {
+                "before": stack.enter_context(baseline_checkout(args.baseline)),
+                **checkouts,
+            }
+        stores = {"SQLite": lambda: str(Path(scratch) / f"{new_account()}.sqlite3")}
+        if args.postgres:
+            stores["PostgreSQL"] = lambda: args.postgres
+        variants = {
+            (store, version): checkout
+            for store in stores
+            for version, checkout in checkouts.items()
+        }
+        seeds: dict[Key, Seeded] = {}
         for label, (count, older) in cases.items():
-            for variant, checkout in variants.items():
-                database = str(Path(scratch) / f"{variant}-{len(databases)}.sqlite3")
-                accounts = seeded(checkout, database, {ACCOUNT: f"{count}:{older}"})
-                databases[label, variant] = (database, accounts)
-        seconds: dict[Key, list[float]] = {key: [] for key in databases}
-        peaks: dict[Key, list[float]] = {key: [] for key in databases}
+            for (store, version), checkout in variants.items():
+                database, account = stores[store](), new_account()
+                made = seeded(checkout, database, {account: f"{count}:{older}"})
+                seeds[label, store, version] = Seeded(database, account, made)
+        seconds: dict[Key, list[float]] = {key: [] for key in seeds}
+        peaks: dict[Key, list[float]] = {key: [] for key in seeds}
         stages: dict[Key, dict[str, list[float]]] = {
-            key: {stage: [] for stage in STAGES} for key in databases
+            key: {stage: [] for stage in STAGES} for key in seeds
         }
         for round_ in range(rounds):
             order = list(variants.items())[:: -1 if round_ % 2 else 1]
             for label in cases:
-                for variant, checkout in order:
-                    database, accounts = databases[label, variant]
-                    took, peak = end_to_end(checkout, database, accounts)
-                    seconds[label, variant].append(took)
-                    peaks[label, variant].append(peak)
-                    found = in_process(checkout, database, 2)
+                for (store, version), checkout in order:
+                    key = label, store, version
+                    took, peak = end_to_end(checkout, seeds[key])
+                    seconds[key].append(took)
+                    peaks[key].append(peak)
+                    found = in_process(checkout, seeds[key], 2)
                     for stage in STAGES:  # the second: code and database pages warmed once
-                        stages[label, variant][stage].append(found[stage][-1])
-        report(cases, variants, rounds, seconds, peaks, stages)
+                        stages[key][stage].append(found[stage][-1])
+        report(cases, list(variants), rounds, seconds, peaks, stages)
 
 
 def report(
     cases: dict[str, tuple[int, int]],
-    variants: dict[str, Path],
+    variants: list[tuple[str, str]],
     rounds: int,
     seconds: dict[Key, list[float]],
     peaks: dict[Key, list[float]],
     stages: dict[Key, dict[str, list[float]]],
 ) -> None:
-    print(f"Cold feed rebuild, SQLite, one worker; medians of {rounds} rounds (min–max)")
+    print(f"Cold feed rebuild, one worker; medians of {rounds} rounds (min–max)")
     for label, (count, older) in cases.items():
-        print(
-            f"\n{label} events in the window" + (f" ({older:,} older outside it)" if older else "")
-        )
-        per_event = {}
-        for variant in variants:
-            key = label, variant
+        outside = f" ({older:,} older bookings outside it)" if older else ""
+        print(f"\n{label} events in the window{outside}")
+        for store, version in variants:
+            key = label, store, version
             micro = [1e6 * s / count for s in seconds[key]]
-            per_event[variant] = statistics.median(micro)
             parts = ", ".join(
                 f"{stage} {spread([1e6 * s / count for s in stages[key][stage]], 'µs')}"
                 for stage in STAGES
             )
             print(
-                f"  {variant:<6} end to end {spread(micro, 'µs/event')};"
+                f"  {store:<10} {version:<6} end to end {spread(micro, 'µs/event')};"
                 f" peak {spread(peaks[key], 'MB', 0)}\n"
-                f"         in process: {parts}"
+                f"{'':<20} in process: {parts}"
             )
-        if len(per_event) == 2:
-            ratio = per_event["after"] / per_event["before"]
-            before = statistics.median(peaks[label, "before"])
-            after = statistics.median(peaks[label, "after"])
-            print(f"  after/before: end to end {ratio:.2f}, peak memory {after / before:.2f}")
+        for store in dict.fromkeys(store for store, _ in variants):
+            before, after = (label, store, "before"), (label, store, "after")
+            if before in seconds:
+                time_ratio = statistics.median(seconds[after]) / statistics.median(seconds[before])
+                memory_ratio = statistics.median(peaks[after]) / statistics.median(peaks[before])
+                print(
+                    f"  {store} after/before: end to end {time_ratio:.2f},"
+                    f" peak memory {memory_ratio:.2f}"
+                )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The window read behind every feed and widget page: exactly the bookings that overlap the
 window, in order, read by an index bounded on both sides, with only the columns a calendar's
-policy shows; and a feed written a chunk of bookings at a time."""
+policy shows; a feed written a chunk of bookings at a time, and gzipped fast when large."""
 
 from __future__ import annotations
 
+import gzip
 import random
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ import pytest
 
 import backend.publish
 from backend.domain import Booking, BookingKind, BookingStatus, Customer, StaffMember
-from backend.http_cache import content_tag
+from backend.http_cache import LARGE_BODY, compress, content_tag
 from backend.ics import render_calendar
 from backend.policy import Detail, NameFormat, Policy, Redactor, Scope, booking_fields, selects
 from backend.publish import public_events, publish
@@ -228,3 +229,14 @@ def test_the_window_read_is_bounded_on_both_sides_by_an_index(acme: Harness) -> 
     assert bounded in details
     assert "SEARCH b USING INDEX bookings_spanning_months (account_id=? AND end_at>?)" in details
     assert not [detail for detail in details if detail.startswith("SCAN")]
+
+
+def test_a_large_body_is_gzipped_at_level_1_and_the_same_every_time() -> None:
+    large = b"".join(
+        b"BEGIN:VEVENT\r\nUID:%d@bookfeed\r\nEND:VEVENT\r\n" % n for n in range(40_000)
+    )
+    assert len(large) > LARGE_BODY
+    assert compress(large) == compress(large) == gzip.compress(large, 1, mtime=0)
+    assert gzip.decompress(compress(large)) == large
+    small = large[: LARGE_BODY // 2]
+    assert compress(small) == gzip.compress(small, 6, mtime=0)
