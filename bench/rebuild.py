@@ -39,14 +39,20 @@ from bench.serving import ROOT
 
 BASELINE = "6d1182e"  # main before this work
 STAGES = ("read", "redact", "render", "gzip")
-CASES = {  # label: (events in the window, older bookings outside it)
-    "2,000": (2_000, 0),
-    "20,000": (20_000, 0),
-    "100,000": (100_000, 0),
-    "2,000 + 100,000 older": (2_000, 100_000),
-}
+SIZES, QUICK_SIZES = "2000,20000,100000", "2000,20000"  # events in the window
+OLDER, QUICK_OLDER = 100_000, 20_000  # older bookings beside the smallest size
+
+
+def cases_of(sizes: str, older: int) -> dict[str, tuple[int, int]]:
+    """label: (events in the window, older bookings outside it)."""
+    counts = [int(size) for size in sizes.split(",")]
+    cases = {f"{count:,}": (count, 0) for count in counts}
+    if older:
+        cases[f"{min(counts):,} + {older:,} older"] = (min(counts), older)
+    return cases
+
+
 Key = tuple[str, str, str]  # case, store, version
-QUICK_CASES = {"2,000": (2_000, 0), "20,000": (20_000, 0), "2,000 + 20,000 older": (2_000, 20_000)}
 
 
 def peak_mb(group: int) -> float:
@@ -106,8 +112,11 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("BOOKFEED_BENCH_POSTGRES"),
         help="also on this PostgreSQL database (the bench adds accounts to it)",
     )
+    parser.add_argument("--sizes", help=f"events in the window (default {SIZES})")
+    parser.add_argument("--older", type=int, help=f"older bookings (default {OLDER:,})")
     args = parser.parse_args(argv)
-    cases = QUICK_CASES if args.quick else CASES
+    older = args.older if args.older is not None else QUICK_OLDER if args.quick else OLDER
+    cases = cases_of(args.sizes or (QUICK_SIZES if args.quick else SIZES), older)
     rounds = args.rounds or (2 if args.quick else 3)
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         checkouts = {"after": ROOT}
