@@ -90,8 +90,9 @@ def in_process(checkout: Path, case: Seeded, repeats: int) -> dict[str, list[flo
         capture_output=True,
         text=True,
         timeout=900,
-        check=True,
     )
+    if found.returncode:
+        raise RuntimeError(f"timing the stages failed:\n{found.stderr}")
     return json.loads(found.stdout)
 
 

@@ -26,7 +26,7 @@ from backend.store.db import Database
 
 
 async def stages(database: str, account_id: str, repeats: int) -> dict[str, object]:
-    db = await Database.open(Path(database))
+    db = await Database.open(database if "://" in database else Path(database))
     try:
         now = datetime.now(UTC)
         async with db.reading() as conn:
