@@ -201,14 +201,32 @@ class Redactor:
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
+        shown = policy.details
+        self._staff_shown = bool(shown & _STAFF_DETAILS)
+        self._resources_shown = Detail.RESOURCE_NAME in shown
+        self._location_shown = Detail.LOCATION in shown
+        self._customers_shown = bool(shown & _CUSTOMER_DETAILS)
+        self._fields_shown = Detail.BOOKING_FIELDS in shown
+        self._notes_shown = Detail.NOTES in shown
+        self._places_shown = Detail.PLACES in shown
+        self._tentative_shown = Detail.TENTATIVE in shown
         # id(object) -> (object, what is shown of it); holding the object keeps its id unique.
         self._seen: dict[int, tuple[Any, Any]] = {}
 
     def __call__(self, view: BookingView) -> PublicEvent:
-        booking, policy = view.booking, self._policy
-        shown = policy.details
-        offer = view.service if booking.kind is BookingKind.APPOINTMENT else view.event
+        booking = view.booking
+        appointment = booking.kind is BookingKind.APPOINTMENT
+        offer = view.service if appointment else view.event
         title, description = self._shown(offer, self._offer) if offer else ("Busy", None)
+        status: BookingStatus | None = booking.status
+        if status is BookingStatus.CONFIRMED or (
+            status is BookingStatus.TENTATIVE and not self._tentative_shown
+        ):
+            status = None  # a cancelled one is only present when the policy keeps it
+        places = None
+        if self._places_shown and not appointment:
+            capacity = view.event.capacity if view.event else None
+            places = Places(taken=len(view.customers), capacity=capacity)
         return PublicEvent(
             uid=view.uid,
             start=booking.start,
@@ -216,26 +234,28 @@ class Redactor:
             stamp=view.updated_at,
             sequence=view.sequence,
             title=title,
-            busy=policy.busy_only or offer is None,
-            status=_shown_status(booking.status, shown),
+            busy=self._policy.busy_only or offer is None,
+            status=status,
             description=description,
-            staff=tuple([self._shown(s, self._staff) for s in view.staff])
-            if shown & _STAFF_DETAILS
-            else (),
+            staff=(
+                tuple([self._shown(s, self._staff) for s in view.staff])
+                if self._staff_shown and view.staff
+                else ()
+            ),
             resources=(
                 tuple([self._shown(r, _resource) for r in view.resources])
-                if Detail.RESOURCE_NAME in shown
+                if self._resources_shown and view.resources
                 else ()
             ),
             location=(
                 self._shown(view.location, _location)
-                if view.location is not None and Detail.LOCATION in shown
+                if self._location_shown and view.location is not None
                 else None
             ),
-            customers=self._customers(view) if shown & _CUSTOMER_DETAILS else (),
-            booking_fields=_pairs(booking.custom_fields) if Detail.BOOKING_FIELDS in shown else (),
-            notes=_paragraphs(booking.notes) if Detail.NOTES in shown else None,
-            places=_places(view, shown),
+            customers=self._customers(view) if self._customers_shown and view.customers else (),
+            booking_fields=_pairs(booking.custom_fields) if self._fields_shown else (),
+            notes=_paragraphs(booking.notes) if self._notes_shown else None,
+            places=places,
         )
 
     def _shown(self, item: Any, show: Callable[[Any], Any]) -> Any:
@@ -292,14 +312,6 @@ def format_name(name: str, name_format: NameFormat) -> str:
     return " ".join(f"{p[0]}." for p in parts)
 
 
-def _shown_status(status: BookingStatus, shown: frozenset[Detail]) -> BookingStatus | None:
-    if status is BookingStatus.CANCELLED:
-        return status  # only present at all when the policy keeps cancelled bookings
-    if status is BookingStatus.TENTATIVE and Detail.TENTATIVE in shown:
-        return status
-    return None
-
-
 _NOBODY = PublicPerson()
 
 
@@ -309,13 +321,6 @@ def _resource(resource: Resource) -> str:
 
 def _location(location: Location) -> PublicLocation:
     return PublicLocation(name=one_line(location.name), address=_line(location.address))
-
-
-def _places(view: BookingView, shown: frozenset[Detail]) -> Places | None:
-    if view.booking.kind is not BookingKind.EVENT_SESSION or Detail.PLACES not in shown:
-        return None
-    capacity = view.event.capacity if view.event else None
-    return Places(taken=len(view.customers), capacity=capacity)
 
 
 def _pairs(fields: dict[str, str]) -> tuple[tuple[str, str], ...]:

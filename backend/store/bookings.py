@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -261,7 +261,7 @@ class WindowRows(msgspec.Struct, frozen=True):
 
     def chunks(self, size: int) -> Iterator[list[BookingView]]:
         """The bookings resolved `size` at a time, in start order."""
-        decode, salt = _WINDOW_ROW.decode, self.uid_salt
+        decode, uid = _WINDOW_ROW.decode, uid_maker(self.uid_salt)
         names = {kind: self.names.get(kind, {}) for kind in objects.TABLES}
         services, events, locations = names[Service], names[Event], names[Location]
         staff, resources, customers = names[StaffMember], names[Resource], names[Customer]
@@ -272,7 +272,7 @@ class WindowRows(msgspec.Struct, frozen=True):
                 views.append(
                     BookingView(
                         booking=booking,
-                        uid=booking_uid(salt, booking.id),
+                        uid=uid(booking.id),
                         sequence=sequence,
                         updated_at=updated_at,
                         service=services.get(booking.service_id) if booking.service_id else None,
@@ -280,12 +280,16 @@ class WindowRows(msgspec.Struct, frozen=True):
                         location=(
                             locations.get(booking.location_id) if booking.location_id else None
                         ),
-                        staff=tuple([staff[i] for i in booking.staff_ids]),
-                        resources=tuple([resources[i] for i in booking.resource_ids]),
-                        customers=tuple([customers[i] for i in booking.customer_ids]),
+                        staff=_resolved(staff, booking.staff_ids),
+                        resources=_resolved(resources, booking.resource_ids),
+                        customers=_resolved(customers, booking.customer_ids),
                     )
                 )
             yield views
+
+
+def _resolved(names: dict[str, Any], ids: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple([names[i] for i in ids]) if ids else ()
 
 
 _WINDOW_ROW = msgspec.json.Decoder(tuple[Booking, int, datetime])
@@ -388,8 +392,19 @@ def _row_json(dialect: str, fields: Collection[str]) -> str:
 
 def booking_uid(uid_salt: bytes, booking_id: str) -> str:
     """A UID that stays the same for a booking yet does not reveal the booking system's id."""
-    digest = hashlib.blake2b(booking_id.encode(), key=uid_salt, digest_size=16).hexdigest()
-    return f"{digest}@bookfeed"
+    return uid_maker(uid_salt)(booking_id)
+
+
+def uid_maker(uid_salt: bytes) -> Callable[[str], str]:
+    """booking_uid for one account's salt, many times: the key is hashed once."""
+    keyed = hashlib.blake2b(key=uid_salt, digest_size=16)
+
+    def uid(booking_id: str) -> str:
+        digest = keyed.copy()
+        digest.update(booking_id.encode())
+        return f"{digest.hexdigest()}@bookfeed"
+
+    return uid
 
 
 async def _linked_ids(
