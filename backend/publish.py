@@ -8,6 +8,7 @@ compress: that work runs in a worker thread, so the event loop keeps serving oth
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -120,16 +121,16 @@ CHUNK = 2_000  # bookings resolved, redacted and written at a time
 
 
 def _rendered(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> tuple[bytes, str]:
-    """The feed's bytes and content tag. A chunk of bookings at a time becomes bytes, so a
-    100,000-booking calendar never holds all its resolved and redacted objects at once."""
+    """The feed's bytes and content tag. A chunk of bookings at a time becomes bytes, added to
+    one growing buffer, so a 100,000-booking calendar never holds all its resolved or redacted
+    objects at once, nor its bytes twice."""
     redact, writer = Redactor(policy), EventWriter(meta.time_zone)
-    parts = [calendar_head(meta)]
+    out = io.BytesIO()
+    out.write(calendar_head(meta))
     for views in found.chunks(CHUNK):
-        parts.append(
-            b"".join([writer.lines(redact(view)) for view in views if selects(policy, view)])
-        )
-    parts.append(CALENDAR_END)
-    body = b"".join(parts)
+        out.write(b"".join([writer.lines(redact(view)) for view in views if selects(policy, view)]))
+    out.write(CALENDAR_END)
+    body = out.getvalue()  # the buffer itself, not a copy
     return body, content_tag(body)
 
 

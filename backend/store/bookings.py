@@ -331,7 +331,7 @@ async def in_window(
             *(account_id, to_text(start), to_text(end)),
         ),
     )
-    rows = [found[2] for found in await cursor.fetchall()]
+    rows = [found[0] for found in await cursor.fetchall()]
     kinds = [Service, Event, *(kind for field, kind in _FIELD_KINDS.items() if field in fields)]
     names = {kind: await objects.all_by_id(conn, account_id, kind) for kind in kinds}
     return WindowRows(rows=rows, names=names, uid_salt=uid_salt)
@@ -349,11 +349,11 @@ def window_sql(dialect: str, fields: Collection[str]) -> str:
         else (" INDEXED BY bookings_by_start", " INDEXED BY bookings_spanning_months")
     )
     return (
-        f"SELECT b.start_at, b.id, {row} FROM bookings AS b{by_start} WHERE b.account_id = ?"
-        f" AND b.start_at > ? AND b.start_at < ? AND b.end_at > ? AND {_SAME_MONTH}"
-        f" UNION ALL SELECT b.start_at, b.id, {row} FROM bookings AS b{by_end}"
-        f" WHERE b.account_id = ? AND {_OTHER_MONTH} AND b.end_at > ? AND b.start_at < ?"
-        " ORDER BY 1, 2"
+        f"SELECT found FROM (SELECT b.start_at, b.id, {row} AS found FROM bookings AS b{by_start}"
+        " WHERE b.account_id = ? AND b.start_at > ? AND b.start_at < ? AND b.end_at > ?"
+        f" AND {_SAME_MONTH} UNION ALL SELECT b.start_at, b.id, {row} FROM bookings AS b{by_end}"
+        f" WHERE b.account_id = ? AND {_OTHER_MONTH} AND b.end_at > ? AND b.start_at < ?)"
+        " AS window_rows ORDER BY start_at, id"
     )
 
 
