@@ -18,9 +18,14 @@ def etags(tag: str) -> tuple[str, str]:
     return f'"{tag}"', f'"{tag}-gz"'
 
 
+LARGE_BODY = 1 << 20
+
+
 def compress(body: bytes) -> bytes:
-    """gzip without a timestamp, so the same body always compresses to the same bytes."""
-    return gzip.compress(body, compresslevel=6, mtime=0)
+    """gzip without a timestamp, so the same body always compresses to the same bytes. A
+    large body (a feed of thousands of events) at level 1: on varied events that is about a
+    third of level 6's time, for a copy about 40 % larger."""
+    return gzip.compress(body, compresslevel=1 if len(body) > LARGE_BODY else 6, mtime=0)
 
 
 def accepts_gzip(accept_encoding: bytes) -> bool:

@@ -16,14 +16,11 @@ import msgspec
 from backend.domain import BookingStatus
 from backend.policy import PublicEvent, PublicPerson
 from backend.text import CONTROLS, clean
-from backend.timezones import nearest_css_color, vtimezone
+from backend.timezones import nearest_css_color, repeated, vtimezone
 
 PRODID = "-//Bookfeed//Bookfeed 0.1//EN"
 MAX_OCTETS = 75
-
-# TEXT escaping (RFC 5545 3.3.11), after text.clean has dropped control characters and
-# turned every line break into "\n": nothing can end a line or split a property.
-_TEXT_ESCAPES = {ord("\\"): "\\\\", ord(";"): "\\;", ord(","): "\\,", ord("\n"): "\\n"}
+TEXTS_KEPT = 4096  # distinct property values an EventWriter keeps written
 
 
 class CalendarMeta(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,7 +43,9 @@ def escape_text(value: str) -> str:
     """A value as RFC 5545 TEXT: it can never end a line or split a property."""
     if _NEEDS_ESCAPING.search(value) is None:
         return value
-    return clean(value).translate(_TEXT_ESCAPES)
+    # Backslashes first: no later replacement makes a character an earlier one escapes.
+    value = clean(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\n", "\\n")
 
 
 def fold(line: str) -> str:
@@ -70,13 +69,17 @@ def fold(line: str) -> str:
 
 def render_calendar(meta: CalendarMeta, events: Iterable[PublicEvent]) -> bytes:
     """The whole VCALENDAR: header, the zone's VTIMEZONE, one VEVENT per event in order."""
-    zone = ZoneInfo(meta.time_zone)
-    tzid_param = f";TZID={meta.time_zone}:"
-    parts = [_header(meta)]
-    parts.append(vtimezone(meta.time_zone, meta.window_start.year, meta.window_end.year).decode())
-    parts.extend(_vevent(event, zone, tzid_param) for event in events)
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode("utf-8", "replace")
+    writer = EventWriter(meta.time_zone)
+    return b"".join([calendar_head(meta), *map(writer.lines, events), CALENDAR_END])
+
+
+def calendar_head(meta: CalendarMeta) -> bytes:
+    """What comes before the events: the calendar's properties and the zone's VTIMEZONE."""
+    zone = vtimezone(meta.time_zone, meta.window_start.year, meta.window_end.year)
+    return _header(meta).encode("utf-8", "replace") + zone
+
+
+CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
 def _header(meta: CalendarMeta) -> str:
@@ -105,57 +108,89 @@ def _header(meta: CalendarMeta) -> str:
     return "".join(fold(line) for line in lines)
 
 
-def _compact(moment: datetime) -> str:
-    """20261125T093000, the DATE-TIME form, from the wall-clock fields of `moment`."""
-    m = moment
-    return "%04d%02d%02dT%02d%02d%02d" % (m.year, m.month, m.day, m.hour, m.minute, m.second)  # noqa: UP031 (fastest)
+class EventWriter:
+    """Writes VEVENTs in one time zone. Bookings fall on few days and at few times of day,
+    and their stamps repeat: each of these is formatted once per writer."""
 
+    def __init__(self, time_zone: str) -> None:
+        self._time_zone = time_zone
+        self._zone = ZoneInfo(time_zone)
+        self._tzid = f";TZID={time_zone}:"
+        self._tzid_fits = len(f"DTSTART{self._tzid}20261125T093000") <= MAX_OCTETS
+        self._days: dict[int, str] = {}
+        self._clock: dict[int, str] = {}
+        self._stamps: dict[datetime, str] = {}
+        self._texts: dict[str, str] = {}
 
-def _times(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> tuple[str, str]:
-    """DTSTART and DTEND as `;TZID=…:local`, or both in UTC when either falls in the hour a
-    clock change repeats. Parsers disagree on which occurrence such a local time names
-    (RFC 5545 says the first, vobject the second), and a TZID start with a UTC end is
-    stretched by the change's size where the end is computed as start + duration in local
-    time (recurring-ical-events)."""
-    start, end = event.start.astimezone(zone), event.end.astimezone(zone)
-    if _repeated(start) or _repeated(end):
-        return ":" + _utc(event.start), ":" + _utc(event.end)
-    return tzid_param + _compact(start), tzid_param + _compact(end)
+    def lines(self, event: PublicEvent) -> bytes:
+        """One VEVENT, folded and CRLF-terminated, as UTF-8."""
+        stamp = self._stamps.get(event.stamp)
+        if stamp is None:
+            stamp = self._stamps[event.stamp] = self._compact(event.stamp.astimezone(UTC)) + "Z"
+        status = event.status
+        cancelled = status is BookingStatus.CANCELLED
+        title = f"Cancelled: {event.title}" if cancelled else event.title
+        uid = f"UID:{event.uid}"
+        parts = [
+            "BEGIN:VEVENT\r\n",
+            f"{uid}\r\n" if len(uid) <= MAX_OCTETS and uid.isascii() else fold(uid),
+            f"DTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\nSEQUENCE:{event.sequence}\r\n",
+            self._times(event.start, event.end),
+            self._text("SUMMARY:", title),
+            f"STATUS:{status.name if status else 'CONFIRMED'}\r\n",
+            "TRANSP:TRANSPARENT\r\n" if cancelled else "TRANSP:OPAQUE\r\n",
+        ]
+        location = where(event)
+        if location:
+            parts.append(self._text("LOCATION:", location))
+        description = describe(event)
+        if description:
+            parts.append(self._text("DESCRIPTION:", description))
+        parts.append("END:VEVENT\r\n")
+        return "".join(parts).encode("utf-8", "replace")
 
+    def _text(self, name: str, value: str) -> str:
+        """A TEXT property, escaped and folded; most values recur (titles, places), so the
+        first few thousand distinct ones are kept."""
+        key = name + value
+        line = self._texts.get(key)
+        if line is None:
+            line = fold(name + escape_text(value))
+            if len(self._texts) < TEXTS_KEPT:
+                self._texts[key] = line
+        return line
 
-def _repeated(local: datetime) -> bool:
-    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+    def _times(self, start: datetime, end: datetime) -> str:
+        """The DTSTART and DTEND lines, as `;TZID=…:local`, or both in UTC when either falls
+        in the hour a clock change repeats. Parsers disagree on which occurrence such a local
+        time names (RFC 5545 says the first, vobject the second), and a TZID start with a UTC
+        end is stretched by the change's size where the end is computed as start + duration
+        in local time (recurring-ical-events)."""
+        if self._repeated(start) or self._repeated(end):
+            utc = (self._compact(start.astimezone(UTC)), self._compact(end.astimezone(UTC)))
+            return f"DTSTART:{utc[0]}Z\r\nDTEND:{utc[1]}Z\r\n"
+        local = (
+            self._compact(start.astimezone(self._zone)),
+            self._compact(end.astimezone(self._zone)),
+        )
+        if self._tzid_fits:
+            return f"DTSTART{self._tzid}{local[0]}\r\nDTEND{self._tzid}{local[1]}\r\n"
+        return fold(f"DTSTART{self._tzid}{local[0]}") + fold(f"DTEND{self._tzid}{local[1]}")
 
+    def _repeated(self, moment: datetime) -> bool:
+        spans = repeated(self._time_zone, moment.year)
+        return any(first <= moment < last for first, last in spans)
 
-def _utc(moment: datetime) -> str:
-    return _compact(moment.astimezone(UTC)) + "Z"
-
-
-def _vevent(event: PublicEvent, zone: ZoneInfo, tzid_param: str) -> str:
-    stamp = _utc(event.stamp)
-    cancelled = event.status is BookingStatus.CANCELLED
-    start, end = _times(event, zone, tzid_param)
-    title = f"Cancelled: {event.title}" if cancelled else event.title
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{event.uid}",
-        f"DTSTAMP:{stamp}",
-        f"LAST-MODIFIED:{stamp}",
-        f"SEQUENCE:{event.sequence}",
-        "DTSTART" + start,
-        "DTEND" + end,
-        "SUMMARY:" + escape_text(title),
-        "STATUS:" + (event.status.name if event.status else "CONFIRMED"),
-        "TRANSP:TRANSPARENT" if cancelled else "TRANSP:OPAQUE",
-    ]
-    location = where(event)
-    if location:
-        lines.append("LOCATION:" + escape_text(location))
-    description = describe(event)
-    if description:
-        lines.append("DESCRIPTION:" + escape_text(description))
-    lines.append("END:VEVENT")
-    return "".join(fold(line) for line in lines)
+    def _compact(self, moment: datetime) -> str:
+        """20261125T093000, the DATE-TIME form, from the wall-clock fields of `moment`."""
+        m = moment
+        day = self._days.get(ordinal := m.toordinal())
+        if day is None:
+            day = self._days[ordinal] = "%04d%02d%02dT" % (m.year, m.month, m.day)  # noqa: UP031 (fastest)
+        clock = self._clock.get(second := m.hour * 3600 + m.minute * 60 + m.second)
+        if clock is None:
+            clock = self._clock[second] = "%02d%02d%02d" % (m.hour, m.minute, m.second)  # noqa: UP031
+        return day + clock
 
 
 def where(event: PublicEvent) -> str | None:

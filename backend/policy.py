@@ -6,12 +6,24 @@ carries nothing but what the policy allows; renderers accept only that type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import msgspec
 
-from backend.domain import BookingKind, BookingStatus, BookingView, Event, Service
+from backend.domain import (
+    BookingKind,
+    BookingStatus,
+    BookingView,
+    Customer,
+    Event,
+    Location,
+    Resource,
+    Service,
+    StaffMember,
+)
 from backend.text import clean, one_line
 
 
@@ -147,85 +159,132 @@ def selects(policy: Policy, view: BookingView) -> bool:
     return not policy.location_ids or booking.location_id in policy.location_ids
 
 
+def booking_fields(policy: Policy) -> frozenset[str]:
+    """The optional Booking fields that `selects` and `redact` read under this policy; a
+    store may leave the others out (their defaults then stand in, and show nothing)."""
+    shown = policy.details
+    fields = set()
+    if Detail.LOCATION in shown or policy.location_ids:
+        fields.add("location_id")
+    if policy.scope is Scope.STAFF or shown & {Detail.STAFF_NAME, Detail.STAFF_EMAIL}:
+        fields.add("staff_ids")
+    if policy.scope is Scope.RESOURCE or Detail.RESOURCE_NAME in shown:
+        fields.add("resource_ids")
+    if shown & _CUSTOMER_DETAILS or Detail.PLACES in shown:
+        fields.add("customer_ids")
+    if Detail.NOTES in shown:
+        fields.add("notes")
+    if Detail.BOOKING_FIELDS in shown:
+        fields.add("custom_fields")
+    return frozenset(fields)
+
+
+_CUSTOMER_DETAILS = frozenset(
+    {
+        Detail.CUSTOMER_NAME,
+        Detail.CUSTOMER_EMAIL,
+        Detail.CUSTOMER_PHONE,
+        Detail.CUSTOMER_ADDRESS,
+        Detail.CUSTOMER_FIELDS,
+    }
+)
+
+
 def redact(view: BookingView, policy: Policy) -> PublicEvent:
     """What a subscriber of this calendar may see of one booking; nothing else leaves."""
-    booking = view.booking
-    shown = policy.details
-    offer = view.service if booking.kind is BookingKind.APPOINTMENT else view.event
-    busy = policy.busy_only or offer is None
-    title = "Busy" if busy else one_line(offer.name)
-    return PublicEvent(
-        uid=view.uid,
-        start=booking.start,
-        end=booking.end,
-        stamp=view.updated_at,
-        sequence=view.sequence,
-        title=title,
-        busy=busy,
-        status=_shown_status(booking.status, shown),
-        description=_description(offer, policy),
-        staff=_staff(view, shown),
-        resources=(
-            tuple(one_line(r.name) for r in view.resources) if Detail.RESOURCE_NAME in shown else ()
-        ),
-        location=_location(view, shown),
-        customers=_customers(view, policy),
-        booking_fields=_pairs(booking.custom_fields) if Detail.BOOKING_FIELDS in shown else (),
-        notes=_paragraphs(booking.notes) if Detail.NOTES in shown else None,
-        places=_places(view, shown),
-    )
+    return Redactor(policy)(view)
 
 
-def format_name(name: str, name_format: NameFormat) -> str:
-    """Jane Doe as itself, as "Jane D." or as "J. D."."""
-    parts = name.split()
-    if name_format is NameFormat.FULL or not parts:
-        return name
-    if name_format is NameFormat.FIRST_INITIAL:
-        return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:])])
-    return " ".join(f"{p[0]}." for p in parts)
+class Redactor:
+    """`redact` under one policy for many bookings: what it shows of a referenced object (a
+    service's title, a staff member, a customer) is worked out once per object."""
 
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        shown = policy.details
+        self._staff_shown = bool(shown & _STAFF_DETAILS)
+        self._resources_shown = Detail.RESOURCE_NAME in shown
+        self._location_shown = Detail.LOCATION in shown
+        self._customers_shown = bool(shown & _CUSTOMER_DETAILS)
+        self._fields_shown = Detail.BOOKING_FIELDS in shown
+        self._notes_shown = Detail.NOTES in shown
+        self._places_shown = Detail.PLACES in shown
+        self._tentative_shown = Detail.TENTATIVE in shown
+        # id(object) -> (object, what is shown of it); holding the object keeps its id unique.
+        self._seen: dict[int, tuple[Any, Any]] = {}
 
-def _description(offer: Service | Event | None, policy: Policy) -> str | None:
-    # In busy-only mode the description would tell what the hidden title hides.
-    if offer is None or policy.busy_only or Detail.DESCRIPTION not in policy.details:
-        return None
-    return _paragraphs(offer.description)
-
-
-def _shown_status(status: BookingStatus, shown: frozenset[Detail]) -> BookingStatus | None:
-    if status is BookingStatus.CANCELLED:
-        return status  # only present at all when the policy keeps cancelled bookings
-    if status is BookingStatus.TENTATIVE and Detail.TENTATIVE in shown:
-        return status
-    return None
-
-
-def _staff(view: BookingView, shown: frozenset[Detail]) -> tuple[PublicPerson, ...]:
-    with_name = Detail.STAFF_NAME in shown
-    with_email = Detail.STAFF_EMAIL in shown
-    if not (with_name or with_email):
-        return ()
-    return tuple(
-        PublicPerson(
-            name=one_line(s.name) if with_name else None,
-            email=_line(s.email) if with_email else None,
+    def __call__(self, view: BookingView) -> PublicEvent:
+        booking = view.booking
+        appointment = booking.kind is BookingKind.APPOINTMENT
+        offer = view.service if appointment else view.event
+        title, description = self._shown(offer, self._offer) if offer else ("Busy", None)
+        status: BookingStatus | None = booking.status
+        if status is BookingStatus.CONFIRMED or (
+            status is BookingStatus.TENTATIVE and not self._tentative_shown
+        ):
+            status = None  # a cancelled one is only present when the policy keeps it
+        places = None
+        if self._places_shown and not appointment:
+            capacity = view.event.capacity if view.event else None
+            places = Places(taken=len(view.customers), capacity=capacity)
+        return PublicEvent(
+            uid=view.uid,
+            start=booking.start,
+            end=booking.end,
+            stamp=view.updated_at,
+            sequence=view.sequence,
+            title=title,
+            busy=self._policy.busy_only or offer is None,
+            status=status,
+            description=description,
+            staff=(
+                tuple([self._shown(s, self._staff) for s in view.staff])
+                if self._staff_shown and view.staff
+                else ()
+            ),
+            resources=(
+                tuple([self._shown(r, _resource) for r in view.resources])
+                if self._resources_shown and view.resources
+                else ()
+            ),
+            location=(
+                self._shown(view.location, _location)
+                if self._location_shown and view.location is not None
+                else None
+            ),
+            customers=self._customers(view) if self._customers_shown and view.customers else (),
+            booking_fields=_pairs(booking.custom_fields) if self._fields_shown else (),
+            notes=_paragraphs(booking.notes) if self._notes_shown else None,
+            places=places,
         )
-        for s in view.staff
-    )
 
+    def _shown(self, item: Any, show: Callable[[Any], Any]) -> Any:
+        found = self._seen.get(id(item))
+        if found is None or found[0] is not item:
+            found = self._seen[id(item)] = (item, show(item))
+        return found[1]
 
-def _location(view: BookingView, shown: frozenset[Detail]) -> PublicLocation | None:
-    if view.location is None or Detail.LOCATION not in shown:
-        return None
-    return PublicLocation(name=one_line(view.location.name), address=_line(view.location.address))
+    def _offer(self, offer: Service | Event) -> tuple[str, str | None]:
+        if self._policy.busy_only:
+            return "Busy", None  # the description would tell what the hidden title hides
+        shown = Detail.DESCRIPTION in self._policy.details
+        return one_line(offer.name), _paragraphs(offer.description) if shown else None
 
+    def _staff(self, staff: StaffMember) -> PublicPerson:
+        shown = self._policy.details
+        return PublicPerson(
+            name=one_line(staff.name) if Detail.STAFF_NAME in shown else None,
+            email=_line(staff.email) if Detail.STAFF_EMAIL in shown else None,
+        )
 
-def _customers(view: BookingView, policy: Policy) -> tuple[PublicPerson, ...]:
-    shown = policy.details
-    people = []
-    for customer in view.customers:
-        person = PublicPerson(
+    def _customers(self, view: BookingView) -> tuple[PublicPerson, ...]:
+        people = [self._shown(customer, self._customer) for customer in view.customers]
+        return tuple([person for person in people if person != _NOBODY])
+
+    def _customer(self, customer: Customer) -> PublicPerson:
+        policy = self._policy
+        shown = policy.details
+        return PublicPerson(
             name=(
                 format_name(one_line(customer.name), policy.customer_name_format)
                 if Detail.CUSTOMER_NAME in shown
@@ -238,19 +297,30 @@ def _customers(view: BookingView, policy: Policy) -> tuple[PublicPerson, ...]:
                 _pairs(customer.custom_fields) if Detail.CUSTOMER_FIELDS in shown else ()
             ),
         )
-        if person != _NOBODY:
-            people.append(person)
-    return tuple(people)
+
+
+_STAFF_DETAILS = frozenset({Detail.STAFF_NAME, Detail.STAFF_EMAIL})
+
+
+def format_name(name: str, name_format: NameFormat) -> str:
+    """Jane Doe as itself, as "Jane D." or as "J. D."."""
+    parts = name.split()
+    if name_format is NameFormat.FULL or not parts:
+        return name
+    if name_format is NameFormat.FIRST_INITIAL:
+        return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:])])
+    return " ".join(f"{p[0]}." for p in parts)
 
 
 _NOBODY = PublicPerson()
 
 
-def _places(view: BookingView, shown: frozenset[Detail]) -> Places | None:
-    if view.booking.kind is not BookingKind.EVENT_SESSION or Detail.PLACES not in shown:
-        return None
-    capacity = view.event.capacity if view.event else None
-    return Places(taken=len(view.customers), capacity=capacity)
+def _resource(resource: Resource) -> str:
+    return one_line(resource.name)
+
+
+def _location(location: Location) -> PublicLocation:
+    return PublicLocation(name=one_line(location.name), address=_line(location.address))
 
 
 def _pairs(fields: dict[str, str]) -> tuple[tuple[str, str], ...]:

@@ -8,6 +8,7 @@ compress: that work runs in a worker thread, so the event loop keeps serving oth
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -15,8 +16,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from backend.http_cache import compress, content_tag, etags
-from backend.ics import CalendarMeta, render_calendar
-from backend.policy import Policy, PublicEvent, redact, selects
+from backend.ics import CALENDAR_END, CalendarMeta, EventWriter, calendar_head, render_calendar
+from backend.policy import Policy, PublicEvent, Redactor, booking_fields, selects
 from backend.store import accounts, bookings, calendars
 from backend.store.db import Database, now_utc
 
@@ -64,23 +65,37 @@ async def public_events(
     within: tuple[datetime, datetime] | None = None,
 ) -> tuple[CalendarMeta, list[PublicEvent]]:
     """The calendar's meta and its events as its subscribers may see them, in start order;
-    with `within`, only those overlapping that span and the window both (a page's days). A
-    whole window can be 100,000 rows: it is read where decoding them holds up no request."""
+    with `within`, only those overlapping that span and the window both (a page's days)."""
+    meta, policy, found = await _window(db, account_id, calendar_id, now, within)
+    if found is None:
+        return meta, []
+    return meta, await asyncio.to_thread(_redacted, found, policy)
+
+
+async def _window(
+    db: Database,
+    account_id: str,
+    calendar_id: int,
+    now: datetime,
+    within: tuple[datetime, datetime] | None = None,
+) -> tuple[CalendarMeta, Policy, bookings.WindowRows | None]:
+    """The calendar's meta and policy, and its window's bookings (those within `within`; None
+    when that span misses the window) as read for that policy. A whole window can be 100,000
+    rows: it is read where decoding them holds up no request."""
     read = db.reading if within else db.bulk_reading
     async with read() as conn:
         record = await accounts.get_record(conn, account_id)
         calendar = await calendars.get_calendar(conn, account_id, calendar_id)
-        window = window_for(calendar.policy, record.account.time_zone, now)
+        policy = calendar.policy
+        window = window_for(policy, record.account.time_zone, now)
         start, end = window.start, window.end
         if within is not None:
             start, end = max(start, within[0]), min(end, within[1])
         found = None
         if start < end:
-            found = await bookings.in_window(conn, account_id, record.uid_salt, start, end)
-    meta = calendar_meta(calendar, record.account.time_zone, window)
-    if found is None:
-        return meta, []
-    return meta, await asyncio.to_thread(_redacted, found, calendar.policy)
+            fields = booking_fields(policy)
+            found = await bookings.in_window(conn, account_id, record.uid_salt, start, end, fields)
+    return calendar_meta(calendar, record.account.time_zone, window), policy, found
 
 
 def calendar_meta(
@@ -99,7 +114,8 @@ def calendar_meta(
 
 
 def _redacted(found: bookings.WindowRows, policy: Policy) -> list[PublicEvent]:
-    return [redact(view, policy) for view in found.views() if selects(policy, view)]
+    redact = Redactor(policy)
+    return [redact(view) for view in found.views() if selects(policy, view)]
 
 
 def package(body: bytes, name: str, modified: datetime, tag: str | None = None) -> RenderedFeed:
@@ -118,15 +134,28 @@ def package(body: bytes, name: str, modified: datetime, tag: str | None = None) 
 
 async def publish(db: Database, account_id: str, calendar_id: int, now: datetime) -> RenderedFeed:
     """Render the calendar's feed; its Last-Modified is when these bytes were first served."""
-    meta, events = await public_events(db, account_id, calendar_id, now)
-    body, tag = await asyncio.to_thread(_rendered, meta, events)
+    meta, policy, found = await _window(db, account_id, calendar_id, now)
+    assert found is not None  # a whole window is never empty of days
+    body, tag = await asyncio.to_thread(_rendered, meta, policy, found)
     async with db.transaction() as conn:
         modified = await calendars.mark_published(conn, calendar_id, tag, now_utc())
     return await asyncio.to_thread(package, body, meta.name, modified, tag)
 
 
-def _rendered(meta: CalendarMeta, events: list[PublicEvent]) -> tuple[bytes, str]:
-    body = render_calendar(meta, events)
+CHUNK = 2_000  # bookings resolved, redacted and written at a time
+
+
+def _rendered(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> tuple[bytes, str]:
+    """The feed's bytes and content tag. A chunk of bookings at a time becomes bytes, added to
+    one growing buffer, so a 100,000-booking calendar never holds all its resolved or redacted
+    objects at once, nor its bytes twice."""
+    redact, writer = Redactor(policy), EventWriter(meta.time_zone)
+    out = io.BytesIO()
+    out.write(calendar_head(meta))
+    for views in found.chunks(CHUNK):
+        out.write(b"".join([writer.lines(redact(view)) for view in views if selects(policy, view)]))
+    out.write(CALENDAR_END)
+    body = out.getvalue()  # the buffer itself, not a copy
     return body, content_tag(body)
 
 

@@ -11,6 +11,7 @@ import msgspec
 import webcolors
 
 _HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
 _SECOND = timedelta(seconds=1)
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -61,6 +62,40 @@ def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transit
     return found
 
 
+@lru_cache(maxsize=4096)
+def _year_changes(tzid: str, year: int) -> tuple[Transition, ...]:
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    return tuple(_transitions(ZoneInfo(tzid), start, start.replace(year=year + 1)))
+
+
+def _changes(tzid: str, first_year: int, last_year: int) -> list[Transition]:
+    """Every change of the zone's clocks in these whole (UTC) years, found once per year."""
+    return [
+        change for year in range(first_year, last_year + 1) for change in _year_changes(tzid, year)
+    ]
+
+
+@lru_cache(maxsize=4096)
+def repeated(tzid: str, year: int) -> tuple[tuple[datetime, datetime], ...]:
+    """The instants of `year` (and a day either side) whose local time the zone's clocks
+    show twice: [change - d, change + d) for each change that turns them back by d."""
+    zone, start, end = (
+        ZoneInfo(tzid),
+        datetime(year, 1, 1, tzinfo=UTC),
+        datetime(year + 1, 1, 1, tzinfo=UTC),
+    )
+    changes = [
+        *_transitions(zone, start - _DAY, start),
+        *_year_changes(tzid, year),
+        *_transitions(zone, end, end + _DAY),
+    ]
+    return tuple(
+        (change.at - back, change.at + back)
+        for change in changes
+        if (back := change.before.offset - change.after.offset) > timedelta(0)
+    )
+
+
 @lru_cache(maxsize=256)
 def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
     """The VTIMEZONE for `tzid` covering whole years, CRLF-terminated, in the form every
@@ -69,7 +104,7 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
     a single DTSTART (ical.js and vobject read only the first value of a list)."""
     zone = ZoneInfo(tzid)
     start = datetime(first_year - 1, 1, 1, tzinfo=UTC)  # a year back: each rule's last onset
-    changes = _transitions(zone, start, datetime(last_year + 1, 1, 1, tzinfo=UTC))
+    changes = _changes(tzid, start.year, last_year)
     negative = any(change.after.dst < timedelta(0) for change in changes)
     rules = _yearly_rules(changes, start.year, last_year)
     if rules is not None:

@@ -22,6 +22,7 @@ Request = tuple[str, str, bytes | None, dict[str, str]]  # method, path, body, h
 class Server(msgspec.Struct, frozen=True):
     base: str
     accounts: dict[str, dict[str, str]]  # account id -> {"token", "key"}
+    group: int = 0  # the server's process group
 
     def feed(self, account: str) -> str:
         return f"/feeds/{self.accounts[account]['token']}.ics"

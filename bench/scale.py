@@ -49,34 +49,54 @@ BATCH = 10_000
 QUICK = ("--rounds", "2", "--seconds", "2", "--puts", "100", "--batch", "2000")
 
 
-@contextmanager
-def serve(checkout: Path, database: str, workers: int, seed: dict[str, int]) -> Iterator[Server]:
-    """Seed `database` with `checkout`'s own code, then run its `bookfeed serve`."""
-    env = {
+def checkout_env(checkout: Path, database: str) -> dict[str, str]:
+    """The environment that runs `checkout`'s own code against `database`."""
+    return {
         **os.environ,
         "PYTHONPATH": str(checkout),
         "BOOKFEED_DATABASE": database,
         "BOOKFEED_SECRET_KEY": SECRET,
     }
+
+
+def seeded(checkout: Path, database: str, seed: dict[str, int | str]) -> dict[str, dict[str, str]]:
+    """Seed `database` with `checkout`'s own code (see bench/scale_seed.py for the specs);
+    the accounts made, each with its feed token and API key."""
     specs = [f"{account}:{count}" for account, count in seed.items()]
-    seeded = subprocess.run(
+    found = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "scale_seed.py"), database, SECRET, *specs],
         cwd=checkout,
-        env=env,
+        env=checkout_env(checkout, database),
         capture_output=True,
         text=True,
         timeout=900,
     )
-    if seeded.returncode:
-        raise RuntimeError(f"seeding failed:\n{seeded.stderr}")
-    made = json.loads(seeded.stdout)
+    if found.returncode:
+        raise RuntimeError(f"seeding failed:\n{found.stderr}")
+    made = json.loads(found.stdout)
     assert Path(made["backend"]).is_relative_to(checkout), "seeded with another checkout's code"
+    return made["accounts"]
+
+
+@contextmanager
+def serve(checkout: Path, database: str, workers: int, seed: dict[str, int]) -> Iterator[Server]:
+    """Seed `database` with `checkout`'s own code, then run its `bookfeed serve`."""
+    with running(checkout, database, workers, seeded(checkout, database, seed)) as server:
+        yield server
+
+
+@contextmanager
+def running(
+    checkout: Path, database: str, workers: int, accounts: dict[str, dict[str, str]]
+) -> Iterator[Server]:
+    """`checkout`'s `bookfeed serve` on a free loopback port, over an already seeded database;
+    the server's process group is `Server.group`."""
     port = free_port()
     command = [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1"]
     process = subprocess.Popen(
         [*command, "--port", str(port), "--workers", str(workers)],
         cwd=checkout,
-        env=env,
+        env=checkout_env(checkout, database),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -86,7 +106,7 @@ def serve(checkout: Path, database: str, workers: int, seed: dict[str, int]) -> 
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/healthz", process)
-        yield Server(base=base, accounts=made["accounts"])
+        yield Server(base=base, accounts=accounts, group=process.pid)
     finally:
         timer.cancel()
         os.killpg(process.pid, signal.SIGTERM)

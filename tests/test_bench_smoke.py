@@ -11,7 +11,7 @@ import icalendar
 import pytest
 
 from backend.ics import render_calendar
-from bench import feeds, scale, widget
+from bench import feeds, rebuild, scale, widget
 
 
 def test_the_feed_benchmark_builds_the_same_calendar_both_ways() -> None:
@@ -47,3 +47,13 @@ def test_the_scale_benchmark_runs_each_part_at_a_tiny_size(
     for probe in ("/healthz", "/static/embed.js", "small feed, warm", "other account's PUT"):
         assert re.search(rf"{re.escape(probe)} +(n=\d+ +p50|no answers)", printed)
     assert re.search(r"SQLite +single PUT \d+ bookings/s .*; batch \d+ bookings/s", printed)
+
+
+def test_the_rebuild_benchmark_runs_each_case_at_a_tiny_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rebuild.main(["--sizes", "20", "--older", "30", "--rounds", "1", "--baseline", "HEAD"])
+    printed = capsys.readouterr().out
+    assert "20 + 30 older events in the window" in printed
+    assert re.search(r"SQLite +after +end to end [\d.]+ µs/event .*; peak \d+ MB", printed)
+    assert "SQLite after/before: end to end" in printed

@@ -75,8 +75,8 @@ def asgi_client(harness: Harness) -> httpx.AsyncClient:
     [
         (
             "/feeds/{}.ics",
-            (backend.publish, "redact"),
-            (backend.publish, "render_calendar"),
+            (backend.publish, "selects"),
+            (backend.publish, "content_tag"),
             b"BEGIN:VEVENT",
         ),
         (
@@ -149,7 +149,7 @@ def test_concurrent_cold_fetches_render_the_feed_once(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = seed_calendar(harness, 2_000)
-    renders = counting(monkeypatch, backend.publish, "render_calendar")
+    renders = counting(monkeypatch, backend.publish, "_rendered")
 
     responses = fetched_at_once(harness, f"/feeds/{token}.ics", 8)
     assert [r.status_code for r in responses] == [200] * 8

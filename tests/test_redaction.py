@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from backend.domain import (
     Service,
     StaffMember,
 )
-from backend.policy import Detail, NameFormat, Policy, format_name, redact
+from backend.policy import Detail, NameFormat, Policy, Redactor, format_name, redact
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
@@ -104,3 +105,31 @@ def test_name_formats() -> None:
     assert format_name("Jane van Doe", NameFormat.INITIALS) == "J. v. D."
     assert format_name("Cher", NameFormat.INITIALS) == "C."
     assert format_name("   ", NameFormat.INITIALS) == "   "
+
+
+@given(
+    details=st.frozensets(st.sampled_from(list(Detail))),
+    busy=st.booleans(),
+    picks=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(list(BookingKind))), max_size=12),
+)
+def test_one_redactor_for_many_bookings_redacts_each_as_alone(
+    details: frozenset[Detail], busy: bool, picks: list[tuple[int, BookingKind]]
+) -> None:
+    """What a Redactor keeps of the objects it has seen never leaks into another booking's
+    event: objects equal in id but not in content each show their own."""
+    policy = Policy(details=details, busy_only=busy)
+    views = []
+    for variant, kind in picks:
+        base = view(kind, BookingStatus.CONFIRMED)
+        views.append(
+            msgspec.structs.replace(
+                base,
+                service=Service(id="s", name=f"Cut {variant}", description=f"d{variant}"),
+                staff=(StaffMember(id="st", name=f"Sam {variant}", email=f"{variant}@x"),),
+                resources=(Resource(id="r", name=f"Room {variant}"),),
+                location=Location(id="l", name=f"Place {variant}"),
+                customers=(*base.customers, Customer(id="c2", name=f"Ann {variant}")),
+            )
+        )
+    redactor = Redactor(policy)
+    assert [redactor(v) for v in views] == [redact(v, policy) for v in views]

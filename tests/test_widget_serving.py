@@ -22,8 +22,10 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[datetime, datetime, int
     found: list[tuple[datetime, datetime, int]] = []
     original = bookings.in_window
 
-    async def recorded(conn: Any, account_id: str, salt: bytes, start: Any, end: Any) -> Any:
-        rows = await original(conn, account_id, salt, start, end)
+    async def recorded(
+        conn: Any, account_id: str, salt: bytes, start: Any, end: Any, *fields: Any
+    ) -> Any:
+        rows = await original(conn, account_id, salt, start, end, *fields)
         found.append((start, end, len(rows.rows)))
         return rows
 
