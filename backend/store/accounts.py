@@ -1,4 +1,8 @@
-"""Accounts, and the data version that moves whenever anything a calendar shows changes."""
+"""Accounts, and the data version that moves whenever anything a calendar could show changes.
+
+The account's data version counts its changes (the API reports it); each calendar keeps its
+own copy (backend.store.calendars), moved only by the changes that calendar could show.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import msgspec
 
 from backend.domain import Account
 from backend.errors import Conflict, NotFound
+from backend.store import calendars
 from backend.store.db import Connection, to_text
 
 _COLUMNS = "id, name, time_zone, locale, week_start"
@@ -102,14 +107,27 @@ async def update(conn: Connection, account: Account) -> bool:
         "UPDATE accounts SET name = ?, time_zone = ?, locale = ?, week_start = ? WHERE id = ?",
         (account.name, account.time_zone, account.locale, account.week_start, account.id),
     )
-    await bump_data_version(conn, account.id)
+    await calendars.record_change(conn, account.id, await count_change(conn, account.id, True))
     return True
 
 
-async def bump_data_version(conn: Connection, account_id: str) -> None:
-    await conn.execute(
-        "UPDATE accounts SET data_version = data_version + 1 WHERE id = ?", (account_id,)
+async def count_change(
+    conn: Connection, account_id: str, objects: bool = False, deleted: bool = False
+) -> int:
+    """Move the account's data version and return the new one. `objects`: the change is to
+    what resolves bookings (objects, settings); `deleted`: bookings were deleted. A cached feed
+    built at an earlier version can catch up by reading only the bookings changed since, unless
+    one of those happened since."""
+    also = (", objects_version = data_version + 1" if objects else "") + (
+        ", deleted_version = data_version + 1" if deleted else ""
     )
+    cursor = await conn.execute(
+        f"UPDATE accounts SET data_version = data_version + 1{also} WHERE id = ?"
+        " RETURNING data_version",
+        (account_id,),
+    )
+    (version,) = await cursor.fetchone()
+    return version
 
 
 async def lock(conn: Connection, account_id: str) -> None:

@@ -23,8 +23,8 @@ from backend.domain import (
     StaffMember,
 )
 from backend.errors import InvalidInput, NotFound
-from backend.store import objects
-from backend.store.accounts import bump_data_version, lock
+from backend.store import calendars, objects
+from backend.store.accounts import count_change, lock
 from backend.store.db import Connection, from_text, to_text
 from backend.store.objects import Change
 
@@ -95,7 +95,7 @@ async def upsert_many(
     for index, booking in enumerate(items):
         _check_against(booking, known_refs, fields[index] if fields else "")
     known = await _find_many(conn, account_id, [booking.id for booking in items])
-    stored_before = set(known)
+    before = {booking_id: stored.booking for booking_id, stored in known.items()}
     changes = []
     changed: dict[str, StoredBooking] = {}
     for booking in items:
@@ -113,26 +113,42 @@ async def upsert_many(
             booking=booking, sequence=sequence, updated_at=now
         )
     if changed:
-        replaced = [booking_id for booking_id in changed if booking_id in stored_before]
-        await _write(conn, account_id, list(changed.values()), replaced)
-        await bump_data_version(conn, account_id)
+        version = await count_change(conn, account_id)
+        replaced = [booking_id for booking_id in changed if booking_id in before]
+        await _write(conn, account_id, list(changed.values()), replaced, version)
+        touched = [s.booking for s in changed.values()] + [before[i] for i in replaced]
+        await _record_change(conn, account_id, version, touched)
     return changes
 
 
-async def _write(
-    conn: Connection, account_id: str, stored: list[StoredBooking], replaced: list[str]
+async def _record_change(
+    conn: Connection, account_id: str, version: int, touched: Sequence[Booking]
 ) -> None:
-    """Write the bookings and their links; `replaced` are those whose old links go first."""
+    """Move the calendars whose scope can show the bookings, as they were or are now."""
+    staff = {staff_id for booking in touched for staff_id in booking.staff_ids}
+    resources = {resource_id for booking in touched for resource_id in booking.resource_ids}
+    await calendars.record_change(conn, account_id, version, staff, resources)
+
+
+async def _write(
+    conn: Connection,
+    account_id: str,
+    stored: list[StoredBooking],
+    replaced: list[str],
+    version: int,
+) -> None:
+    """Write the bookings, changed in the account's data `version`, and their links;
+    `replaced` are those whose old links go first."""
     await conn.executemany(
         "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id, start_at,"
-        " end_at, status, notes, custom_fields, sequence, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " end_at, status, notes, custom_fields, sequence, updated_at, changed_in)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (account_id, id) DO UPDATE SET kind = excluded.kind,"
         " service_id = excluded.service_id, event_id = excluded.event_id,"
         " location_id = excluded.location_id, start_at = excluded.start_at,"
         " end_at = excluded.end_at, status = excluded.status, notes = excluded.notes,"
         " custom_fields = excluded.custom_fields, sequence = excluded.sequence,"
-        " updated_at = excluded.updated_at",
+        " updated_at = excluded.updated_at, changed_in = excluded.changed_in",
         [
             (
                 account_id,
@@ -148,6 +164,7 @@ async def _write(
                 msgspec.json.encode(item.booking.custom_fields).decode(),
                 item.sequence,
                 to_text(item.updated_at),
+                version,
             )
             for item in stored
         ],
@@ -189,12 +206,14 @@ async def _find_many(
 
 async def delete(conn: Connection, account_id: str, booking_id: str) -> None:
     await lock(conn, account_id)
-    cursor = await conn.execute(
+    found = await find(conn, account_id, booking_id)
+    if found is None:
+        raise NotFound(f"no booking with id {booking_id!r}")
+    await conn.execute(
         "DELETE FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
     )
-    if cursor.rowcount == 0:
-        raise NotFound(f"no booking with id {booking_id!r}")
-    await bump_data_version(conn, account_id)
+    version = await count_change(conn, account_id, deleted=True)
+    await _record_change(conn, account_id, version, [found.booking])
 
 
 async def list_page(
