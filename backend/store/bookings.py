@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -46,11 +46,11 @@ class StoredBooking(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def normalized(booking: Booking) -> Booking:
-    """Instants kept to whole seconds, as iCalendar carries them."""
+    """Instants in UTC and kept to whole seconds, as stored and as iCalendar carries them."""
     return msgspec.structs.replace(
         booking,
-        start=booking.start.replace(microsecond=0),
-        end=booking.end.replace(microsecond=0),
+        start=booking.start.astimezone(UTC).replace(microsecond=0),
+        end=booking.end.astimezone(UTC).replace(microsecond=0),
     )
 
 
