@@ -65,15 +65,33 @@ def fold(line: str) -> str:
     return "\r\n ".join(chunks) + "\r\n"
 
 
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
 def render_calendar(meta: CalendarMeta, events: Iterable[PublicEvent]) -> bytes:
-    """The whole VCALENDAR: header, the zone's VTIMEZONE, one VEVENT per event in order."""
+    """The whole VCALENDAR: header, the zone's VTIMEZONE, one VEVENT per event in order.
+    Always the same bytes as `calendar_head` + each event's `event_lines` + CALENDAR_END."""
     zone = ZoneInfo(meta.time_zone)
     tzid_param = f";TZID={meta.time_zone}:"
-    parts = [_header(meta)]
-    parts.append(vtimezone(meta.time_zone, meta.window_start.year, meta.window_end.year).decode())
+    parts = [_head(meta)]
     parts.extend(_vevent(event, zone, tzid_param) for event in events)
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode("utf-8", "replace")
+    return "".join(parts).encode("utf-8", "replace") + CALENDAR_END
+
+
+def calendar_head(meta: CalendarMeta) -> bytes:
+    """Everything before the first event: the header and the zone's VTIMEZONE."""
+    return _head(meta).encode("utf-8", "replace")
+
+
+def event_lines(event: PublicEvent, time_zone: str) -> bytes:
+    """One event's VEVENT, as render_calendar writes it into a calendar in `time_zone`."""
+    tzid_param = f";TZID={time_zone}:"
+    return _vevent(event, ZoneInfo(time_zone), tzid_param).encode("utf-8", "replace")
+
+
+def _head(meta: CalendarMeta) -> str:
+    zone_lines = vtimezone(meta.time_zone, meta.window_start.year, meta.window_end.year)
+    return _header(meta) + zone_lines.decode()
 
 
 def _header(meta: CalendarMeta) -> str:

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from backend import feed_parts
+from backend.feed_parts import FeedParts, PartsCache
 from backend.http_cache import compress, content_tag, etags
-from backend.ics import CalendarMeta, render_calendar
+from backend.ics import CalendarMeta, calendar_head, render_calendar
 from backend.policy import Policy, PublicEvent, redact, selects
 from backend.store import accounts, bookings, calendars
 from backend.store.db import Database, now_utc
@@ -67,17 +69,20 @@ async def public_events(
         found = await bookings.in_window(
             conn, account_id, record.uid_salt, window.start, window.end
         )
-    policy = calendar.policy
-    meta = CalendarMeta(
-        name=calendar.name,
-        time_zone=record.account.time_zone,
+    meta = _meta(calendar.name, calendar.policy, record.account.time_zone, window)
+    return meta, await asyncio.to_thread(_redacted, found, calendar.policy)
+
+
+def _meta(name: str, policy: Policy, time_zone: str, window: Window) -> CalendarMeta:
+    return CalendarMeta(
+        name=name,
+        time_zone=time_zone,
         window_start=window.first_day,
         window_end=window.last_day,
         refresh_minutes=policy.refresh_minutes,
         description=policy.description,
         color=policy.color,
     )
-    return meta, await asyncio.to_thread(_redacted, found, policy)
 
 
 def _redacted(found: bookings.WindowRows, policy: Policy) -> list[PublicEvent]:
@@ -98,18 +103,55 @@ def package(body: bytes, name: str, modified: datetime, tag: str | None = None) 
     )
 
 
-async def publish(db: Database, account_id: str, calendar_id: int, now: datetime) -> RenderedFeed:
-    """Render the calendar's feed; its Last-Modified is when these bytes were first served."""
-    meta, events = await public_events(db, account_id, calendar_id, now)
-    body, tag = await asyncio.to_thread(_rendered, meta, events)
+async def publish(
+    db: Database, account_id: str, calendar_id: int, now: datetime, kept: PartsCache
+) -> RenderedFeed:
+    """Render the calendar's feed; its Last-Modified is when these bytes were first served.
+    With parts `kept` from an earlier render, only the bookings written since are rendered."""
+    parts = kept.get(calendar_id)
+    async with db.reading() as conn:
+        record = await accounts.get_record(conn, account_id)
+        calendar = await calendars.get_calendar(conn, account_id, calendar_id)
+        window = window_for(calendar.policy, record.account.time_zone, now)
+        bounds = (window.start, window.end)
+        if (
+            parts is not None
+            and parts.window == bounds
+            and parts.holds(calendar.version, record.objects_version, record.deleted_version)
+        ):
+            found = await bookings.changed_since(conn, account_id, record.uid_salt, parts.as_of)
+        else:
+            parts = None
+            found = await bookings.in_window(
+                conn, account_id, record.uid_salt, window.start, window.end
+            )
+    meta = _meta(calendar.name, calendar.policy, record.account.time_zone, window)
+    versions = (calendar.version, record.objects_version, record.data_version)
+    kept.drop(calendar_id)  # until this render has succeeded
+    parts, body, tag = await asyncio.to_thread(
+        _rendered, found, calendar.policy, meta, bounds, versions, parts
+    )
+    kept.put(calendar_id, parts)
     async with db.transaction() as conn:
         modified = await calendars.mark_published(conn, calendar_id, tag, now_utc())
     return await asyncio.to_thread(package, body, meta.name, modified, tag)
 
 
-def _rendered(meta: CalendarMeta, events: list[PublicEvent]) -> tuple[bytes, str]:
-    body = render_calendar(meta, events)
-    return body, content_tag(body)
+def _rendered(
+    found: bookings.WindowRows,
+    policy: Policy,
+    meta: CalendarMeta,
+    window: tuple[datetime, datetime],
+    versions: tuple[int, int, int],
+    parts: FeedParts | None,
+) -> tuple[FeedParts, bytes, str]:
+    if parts is None:
+        head = calendar_head(meta)
+        parts = feed_parts.rendered(found.views(), policy, meta.time_zone, head, window, versions)
+    else:
+        parts = feed_parts.caught_up(parts, found.views(), policy, meta.time_zone, versions[2])
+    body = parts.body()
+    return parts, body, content_tag(body)
 
 
 def empty_feed(name: str, time_zone: str, now: datetime, changed_at: datetime) -> RenderedFeed:

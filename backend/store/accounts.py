@@ -23,6 +23,8 @@ class AccountRecord(msgspec.Struct, frozen=True, kw_only=True):
     account: Account
     uid_salt: bytes
     data_version: int
+    objects_version: int = 0  # the data version at the last change of objects or settings
+    deleted_version: int = 0  # the data version at the last deletion of bookings
 
 
 async def create(conn: Connection, account: Account, now: datetime) -> None:
@@ -51,7 +53,8 @@ async def get_record(conn: Connection, account_id: str, lock: bool = False) -> A
     """The account; `lock` keeps its row locked until commit, which serialises every change
     to the account's data that reads before it writes."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS}, uid_salt, data_version FROM accounts WHERE id = ?"
+        f"SELECT {_COLUMNS}, uid_salt, data_version, objects_version, deleted_version"
+        " FROM accounts WHERE id = ?"
         f"{conn.for_update if lock else ''}",
         (account_id,),
     )
@@ -64,6 +67,8 @@ async def get_record(conn: Connection, account_id: str, lock: bool = False) -> A
         ),
         uid_salt=row["uid_salt"],
         data_version=row["data_version"],
+        objects_version=row["objects_version"],
+        deleted_version=row["deleted_version"],
     )
 
 

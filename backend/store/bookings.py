@@ -313,6 +313,34 @@ async def in_window(
     return WindowRows(rows=rows, link_rows=link_rows, names=names, uid_salt=uid_salt)
 
 
+async def changed_since(
+    conn: Connection, account_id: str, uid_salt: bytes, version: int
+) -> WindowRows:
+    """Every booking written after the account's data `version`, wherever it falls, with the
+    objects that resolve it (and no others)."""
+    cursor = await conn.execute(
+        f"SELECT {_COLUMNS} FROM bookings WHERE account_id = ? AND changed_in > ?",
+        (account_id, version),
+    )
+    rows = list(await cursor.fetchall())
+    link_rows = await _link_rows(conn, account_id, [row["id"] for row in rows])
+    wanted: dict[type[Any], set[str]] = {kind: set() for kind in objects.TABLES}
+    for row in rows:
+        for attribute, kind in _SINGLE_REFS:
+            if row[attribute] is not None:
+                wanted[kind].add(row[attribute])
+    for attribute, _, _, ref in link_rows:
+        wanted[_KIND_OF[attribute]].add(ref)
+    names = {
+        kind: await objects.find_many(conn, account_id, kind, sorted(ids)) if ids else {}
+        for kind, ids in wanted.items()
+    }
+    return WindowRows(rows=rows, link_rows=link_rows, names=names, uid_salt=uid_salt)
+
+
+_KIND_OF = {attribute: kind for _, _, attribute, kind in _LINKS}
+
+
 def booking_uid(uid_salt: bytes, booking_id: str) -> str:
     """A UID that stays the same for a booking yet does not reveal the booking system's id."""
     digest = hashlib.blake2b(booking_id.encode(), key=uid_salt, digest_size=16).hexdigest()
