@@ -14,7 +14,7 @@ import msgspec
 from backend.domain import Account
 from backend.errors import Conflict, NotFound
 from backend.store import calendars
-from backend.store.db import Connection, to_text
+from backend.store.db import Connection, Step, to_text
 
 _COLUMNS = "id, name, time_zone, locale, week_start"
 
@@ -112,27 +112,30 @@ async def update(conn: Connection, account: Account) -> bool:
         "UPDATE accounts SET name = ?, time_zone = ?, locale = ?, week_start = ? WHERE id = ?",
         (account.name, account.time_zone, account.locale, account.week_start, account.id),
     )
-    await calendars.record_change(conn, account.id, await count_change(conn, account.id, True))
+    await count_change(conn, account.id, objects=True)
+    await calendars.record_change(conn, account.id)
     return True
+
+
+_COUNT = "UPDATE accounts SET data_version = data_version + 1"
 
 
 async def count_change(
     conn: Connection, account_id: str, objects: bool = False, deleted: bool = False
-) -> int:
-    """Move the account's data version and return the new one. `objects`: the change is to
-    what resolves bookings (objects, settings); `deleted`: bookings were deleted. A cached feed
-    built at an earlier version can catch up by reading only the bookings changed since, unless
-    one of those happened since."""
+) -> None:
+    """Move the account's data version. `objects`: the change is to what resolves bookings
+    (objects, settings); `deleted`: bookings were deleted. A cached feed built at an earlier
+    version can catch up by reading only the bookings changed since, unless one of those
+    happened since."""
     also = (", objects_version = data_version + 1" if objects else "") + (
         ", deleted_version = data_version + 1" if deleted else ""
     )
-    cursor = await conn.execute(
-        f"UPDATE accounts SET data_version = data_version + 1{also} WHERE id = ?"
-        " RETURNING data_version",
-        (account_id,),
-    )
-    (version,) = await cursor.fetchone()
-    return version
+    await conn.execute(f"{_COUNT}{also} WHERE id = ?", (account_id,))
+
+
+def change_step(account_id: str) -> Step:
+    """count_change() for written bookings, as a step of Connection.run_all."""
+    return f"{_COUNT} WHERE id = ?", [(account_id,)]
 
 
 async def lock(conn: Connection, account_id: str) -> None:

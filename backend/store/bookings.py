@@ -24,8 +24,8 @@ from backend.domain import (
 )
 from backend.errors import InvalidInput, NotFound
 from backend.store import calendars, objects
-from backend.store.accounts import count_change, lock
-from backend.store.db import Connection, from_text, to_text
+from backend.store.accounts import change_step, count_change, lock
+from backend.store.db import Connection, Step, from_text, to_text
 from backend.store.objects import Change
 
 _LINKS = (
@@ -113,80 +113,80 @@ async def upsert_many(
             booking=booking, sequence=sequence, updated_at=now
         )
     if changed:
-        version = await count_change(conn, account_id)
         replaced = [booking_id for booking_id in changed if booking_id in before]
-        await _write(conn, account_id, list(changed.values()), replaced, version)
         touched = [s.booking for s in changed.values()] + [before[i] for i in replaced]
-        await _record_change(conn, account_id, version, touched)
+        await conn.run_all(
+            [
+                change_step(account_id),
+                *_write_steps(conn, account_id, list(changed.values()), replaced),
+                _calendars_step(conn, account_id, touched),
+            ]
+        )
     return changes
 
 
-async def _record_change(
-    conn: Connection, account_id: str, version: int, touched: Sequence[Booking]
-) -> None:
+def _calendars_step(conn: Connection, account_id: str, touched: Sequence[Booking]) -> Step:
     """Move the calendars whose scope can show the bookings, as they were or are now."""
     staff = {staff_id for booking in touched for staff_id in booking.staff_ids}
     resources = {resource_id for booking in touched for resource_id in booking.resource_ids}
-    await calendars.record_change(conn, account_id, version, staff, resources)
+    return calendars.change_step(conn, account_id, staff, resources)
 
 
-async def _write(
-    conn: Connection,
-    account_id: str,
-    stored: list[StoredBooking],
-    replaced: list[str],
-    version: int,
-) -> None:
-    """Write the bookings, changed in the account's data `version`, and their links;
+def _write_steps(
+    conn: Connection, account_id: str, stored: list[StoredBooking], replaced: list[str]
+) -> list[Step]:
+    """Write the bookings, as changed in the account's current data version, and their links;
     `replaced` are those whose old links go first."""
-    await conn.executemany(
-        "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id, start_at,"
-        " end_at, status, notes, custom_fields, sequence, updated_at, changed_in)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (account_id, id) DO UPDATE SET kind = excluded.kind,"
-        " service_id = excluded.service_id, event_id = excluded.event_id,"
-        " location_id = excluded.location_id, start_at = excluded.start_at,"
-        " end_at = excluded.end_at, status = excluded.status, notes = excluded.notes,"
-        " custom_fields = excluded.custom_fields, sequence = excluded.sequence,"
-        " updated_at = excluded.updated_at, changed_in = excluded.changed_in",
-        [
-            (
-                account_id,
-                item.booking.id,
-                item.booking.kind.value,
-                item.booking.service_id,
-                item.booking.event_id,
-                item.booking.location_id,
-                to_text(item.booking.start),
-                to_text(item.booking.end),
-                item.booking.status.value,
-                item.booking.notes,
-                msgspec.json.encode(item.booking.custom_fields).decode(),
-                item.sequence,
-                to_text(item.updated_at),
-                version,
-            )
-            for item in stored
-        ],
-    )
+    steps: list[Step] = [
+        (
+            "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id,"
+            " start_at, end_at, status, notes, custom_fields, sequence, updated_at, changed_in)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " (SELECT data_version FROM accounts WHERE id = ?))"
+            " ON CONFLICT (account_id, id) DO UPDATE SET kind = excluded.kind,"
+            " service_id = excluded.service_id, event_id = excluded.event_id,"
+            " location_id = excluded.location_id, start_at = excluded.start_at,"
+            " end_at = excluded.end_at, status = excluded.status, notes = excluded.notes,"
+            " custom_fields = excluded.custom_fields, sequence = excluded.sequence,"
+            " updated_at = excluded.updated_at, changed_in = excluded.changed_in",
+            [
+                (
+                    account_id,
+                    item.booking.id,
+                    item.booking.kind.value,
+                    item.booking.service_id,
+                    item.booking.event_id,
+                    item.booking.location_id,
+                    to_text(item.booking.start),
+                    to_text(item.booking.end),
+                    item.booking.status.value,
+                    item.booking.notes,
+                    msgspec.json.encode(item.booking.custom_fields).decode(),
+                    item.sequence,
+                    to_text(item.updated_at),
+                    account_id,
+                )
+                for item in stored
+            ],
+        )
+    ]
     any_replaced, replaced_ids = conn.one_of(replaced)
     for table, column, attribute, _ in _LINKS:
         if replaced:
-            await conn.execute(
-                f"DELETE FROM {table} WHERE account_id = ? AND booking_id {any_replaced}",
-                (account_id, replaced_ids),
+            steps.append(
+                (
+                    f"DELETE FROM {table} WHERE account_id = ? AND booking_id {any_replaced}",
+                    [(account_id, replaced_ids)],
+                )
             )
         rows = [
             (account_id, item.booking.id, i, ref)
             for item in stored
             for i, ref in enumerate(getattr(item.booking, attribute))
         ]
-        if rows:  # each call is a round trip to the database thread
-            await conn.executemany(
-                f"INSERT INTO {table} (account_id, booking_id, position, {column})"
-                " VALUES (?, ?, ?, ?)",
-                rows,
-            )
+        insert = f"INSERT INTO {table} (account_id, booking_id, position, {column})"
+        steps.append((f"{insert} VALUES (?, ?, ?, ?)", rows))
+    return steps
 
 
 async def _find_many(
@@ -212,8 +212,8 @@ async def delete(conn: Connection, account_id: str, booking_id: str) -> None:
     await conn.execute(
         "DELETE FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
     )
-    version = await count_change(conn, account_id, deleted=True)
-    await _record_change(conn, account_id, version, [found.booking])
+    await count_change(conn, account_id, deleted=True)
+    await conn.run_all([_calendars_step(conn, account_id, [found.booking])])
 
 
 async def list_page(

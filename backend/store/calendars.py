@@ -10,7 +10,7 @@ import msgspec
 
 from backend.errors import NotFound
 from backend.policy import Policy
-from backend.store.db import Connection, from_text, to_text
+from backend.store.db import Connection, Step, from_text, to_text
 
 
 class CalendarRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -125,27 +125,34 @@ def _policy_columns(policy: Policy) -> tuple[str, str, str | None]:
 async def record_change(
     conn: Connection,
     account_id: str,
-    version: int,
     staff_ids: Collection[str] | None = None,
     resource_ids: Collection[str] | None = None,
 ) -> None:
-    """Move to the account's data `version` the calendars that could show a change: all of
-    them, or, for a change to bookings, the account-wide ones and those scoped to one of the
-    staff or resources the bookings had before or have after. Only the scope is decided
-    here; a calendar whose other filters leave the booking out moves all the same."""
+    """Move to the account's data version (already moved for this change) the calendars that
+    could show the change: see change_step."""
+    await conn.run_all([change_step(conn, account_id, staff_ids, resource_ids)])
+
+
+def change_step(
+    conn: Connection,
+    account_id: str,
+    staff_ids: Collection[str] | None = None,
+    resource_ids: Collection[str] | None = None,
+) -> Step:
+    """The calendars that could show a change: all of the account's, or, for a change to
+    bookings, the account-wide ones and those scoped to one of the staff or resources the
+    bookings had before or have after. Only the scope is decided here; a calendar whose other
+    filters leave the bookings out moves all the same."""
+    moved = "UPDATE calendars SET data_version = (SELECT data_version FROM accounts WHERE id = ?)"
     if staff_ids is None or resource_ids is None:
-        await conn.execute(
-            "UPDATE calendars SET data_version = ? WHERE account_id = ?", (version, account_id)
-        )
-        return
+        return f"{moved} WHERE account_id = ?", [(account_id, account_id)]
     any_staff, staff = conn.one_of(sorted(staff_ids))
     any_resource, resources = conn.one_of(sorted(resource_ids))
-    await conn.execute(
-        "UPDATE calendars SET data_version = ? WHERE account_id = ?"
-        " AND (scope NOT IN ('staff', 'resource')"
+    return (
+        f"{moved} WHERE account_id = ? AND (scope NOT IN ('staff', 'resource')"
         f" OR (scope = 'staff' AND scope_id {any_staff})"
         f" OR (scope = 'resource' AND scope_id {any_resource}))",
-        (version, account_id, staff, resources),
+        [(account_id, account_id, staff, resources)],
     )
 
 

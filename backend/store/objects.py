@@ -188,4 +188,5 @@ async def all_by_id(conn: Connection, account_id: str, kind: type[T]) -> dict[st
 async def _changed(conn: Connection, account_id: str) -> None:
     # Any calendar may show an object (a service's name is a title, a staff member's name a
     # detail): narrowing by scope would not be sound, so every calendar of the account moves.
-    await calendars.record_change(conn, account_id, await count_change(conn, account_id, True))
+    await count_change(conn, account_id, objects=True)
+    await calendars.record_change(conn, account_id)
