@@ -89,13 +89,19 @@ def _redacted(found: bookings.WindowRows, policy: Policy) -> list[PublicEvent]:
     return [redact(view, policy) for view in found.views() if selects(policy, view)]
 
 
-def package(body: bytes, name: str, modified: datetime, tag: str | None = None) -> RenderedFeed:
-    """A rendered calendar with everything HTTP needs to serve and validate it (`tag`: its
-    content tag, when already known)."""
+def package(
+    body: bytes,
+    name: str,
+    modified: datetime,
+    tag: str | None = None,
+    gzipped: bytes | None = None,
+) -> RenderedFeed:
+    """A rendered calendar with everything HTTP needs to serve and validate it (`tag`, its
+    content tag, and `gzipped`, its compressed copy, when already known)."""
     etag, gzip_etag = etags(tag or content_tag(body))
     return RenderedFeed(
         body=body,
-        gzipped=compress(body),
+        gzipped=compress(body) if gzipped is None else gzipped,
         etag=etag,
         gzip_etag=gzip_etag,
         modified=modified,
@@ -134,7 +140,7 @@ async def publish(
     kept.put(calendar_id, parts)
     async with db.transaction() as conn:
         modified = await calendars.mark_published(conn, calendar_id, tag, now_utc())
-    return await asyncio.to_thread(package, body, meta.name, modified, tag)
+    return await asyncio.to_thread(package, body, meta.name, modified, tag, parts.gzipped(body))
 
 
 def _rendered(
