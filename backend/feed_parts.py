@@ -131,9 +131,11 @@ def caught_up(
 
 class PartsCache:
     """Parts by calendar id, least recently used dropped first once they hold more than
-    `max_events` events in all."""
+    `max_events` events in all. Parts cost about as much memory again as the feed they
+    build (some 600 bytes an event), so a calendar larger than the budget is not kept: its
+    every change renders it in full, as before."""
 
-    def __init__(self, max_events: int = 250_000) -> None:
+    def __init__(self, max_events: int = 60_000) -> None:
         self._entries: OrderedDict[int, FeedParts] = OrderedDict()
         self._max = max_events
         self._events = 0
