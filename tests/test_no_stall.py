@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+import backend.feed_parts
 import backend.publish
 import widget.publisher
 import widget.routes
@@ -73,8 +74,8 @@ def asgi_client(harness: Harness) -> httpx.AsyncClient:
     [
         (
             "/feeds/{}.ics",
-            (backend.publish, "redact"),
-            (backend.publish, "render_calendar"),
+            (backend.feed_parts, "redact"),
+            (backend.publish, "content_tag"),
             b"BEGIN:VEVENT",
         ),
         (
@@ -147,7 +148,7 @@ def test_concurrent_cold_fetches_render_the_feed_once(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = seed_calendar(harness, 2_000)
-    renders = counting(monkeypatch, backend.publish, "render_calendar")
+    renders = counting(monkeypatch, backend.feed_parts, "rendered")
 
     responses = fetched_at_once(harness, f"/feeds/{token}.ics", 8)
     assert [r.status_code for r in responses] == [200] * 8
