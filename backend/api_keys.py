@@ -57,8 +57,7 @@ async def authenticate(db: Database, key: str) -> str | None:
     """The account a presented key opens, or None for an unknown or revoked key."""
     if not key.startswith(KEY_START):
         return None
-    async with db.reading() as conn:
-        record = await api_keys.find_by_hash(conn, hash_key(key))
+    record = await api_keys.find_by_hash(db, hash_key(key))
     if record is None or record.revoked_at is not None:
         return None
     now = now_utc()

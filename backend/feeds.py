@@ -16,6 +16,7 @@ from litestar import asgi
 from litestar.handlers import ASGIRouteHandler
 from litestar.types import Receive, Scope, Send
 
+from backend.feed_parts import PartsCache
 from backend.fetchlog import classify_client
 from backend.http_cache import accepts_gzip, etag_matches
 from backend.links import is_token_shaped, token_hash
@@ -88,6 +89,7 @@ class FeedPublisher:
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+        self._parts = PartsCache()
 
     async def served(self, token: str, now: datetime) -> tuple[ServedFeed | None, int | None]:
         """The feed a token opens (an empty one while a retired or disabled token is within its
@@ -116,7 +118,7 @@ class FeedPublisher:
 
         async def build() -> ServedFeed:
             return ServedFeed.of(
-                await publish(self._runtime.db, link.account_id, link.calendar_id, now)
+                await publish(self._runtime.db, link.account_id, link.calendar_id, now, self._parts)
             )
 
         return await self._runtime.feed_cache.get(link.calendar_id, key, build)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import struct
+import zlib
+from collections.abc import Sequence
 
 
 def content_tag(body: bytes) -> str:
@@ -26,6 +29,24 @@ def compress(body: bytes) -> bytes:
     large body (a feed of thousands of events) at level 1: on varied events that is about a
     third of level 6's time, for a copy about 40 % larger."""
     return gzip.compress(body, compresslevel=1 if len(body) > LARGE_BODY else 6, mtime=0)
+
+
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time
+_LAST_BLOCK = zlib.compressobj(6, zlib.DEFLATED, -15).flush()  # an empty final block
+
+
+def deflate_piece(data: bytes) -> bytes:
+    """`data` as raw deflate blocks that refer to nothing before them and end on a byte
+    boundary, so that pieces can be compressed apart and joined by gzip_of_pieces."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def gzip_of_pieces(pieces: Sequence[bytes], body: bytes) -> bytes:
+    """The gzip file of `body`, given its deflate_piece()s in order: a changed part of a long
+    body is compressed again without compressing the rest."""
+    trailer = struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)
+    return b"".join((_GZIP_HEADER, *pieces, _LAST_BLOCK, trailer))
 
 
 def accepts_gzip(accept_encoding: bytes) -> bool:

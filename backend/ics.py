@@ -67,6 +67,9 @@ def fold(line: str) -> str:
     return "\r\n ".join(chunks) + "\r\n"
 
 
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
 def render_calendar(meta: CalendarMeta, events: Iterable[PublicEvent]) -> bytes:
     """The whole VCALENDAR: header, the zone's VTIMEZONE, one VEVENT per event in order."""
     writer = EventWriter(meta.time_zone)
@@ -77,9 +80,6 @@ def calendar_head(meta: CalendarMeta) -> bytes:
     """What comes before the events: the calendar's properties and the zone's VTIMEZONE."""
     zone = vtimezone(meta.time_zone, meta.window_start.year, meta.window_end.year)
     return _header(meta).encode("utf-8", "replace") + zone
-
-
-CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
 def _header(meta: CalendarMeta) -> str:

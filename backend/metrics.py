@@ -27,6 +27,11 @@ RENDER = Histogram(
     ["cache"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+EVENTS_RENDERED = Counter(
+    "bookfeed_feed_events_rendered",
+    "VEVENTs rendered for feeds, by render: full (the whole window) or changes (written since)",
+    ["render"],
+)
 DB_WAIT = Histogram(
     "bookfeed_database_wait_seconds",
     "Time waiting for the database connection before a transaction starts",

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from backend import feed_parts
+from backend.feed_parts import FeedParts, PartsCache
 from backend.http_cache import compress, content_tag, etags
 from backend.ics import CALENDAR_END, CalendarMeta, EventWriter, calendar_head, render_calendar
 from backend.policy import Policy, PublicEvent, Redactor, booking_fields, selects
@@ -118,13 +120,19 @@ def _redacted(found: bookings.WindowRows, policy: Policy) -> list[PublicEvent]:
     return [redact(view) for view in found.views() if selects(policy, view)]
 
 
-def package(body: bytes, name: str, modified: datetime, tag: str | None = None) -> RenderedFeed:
-    """A rendered calendar with everything HTTP needs to serve and validate it (`tag`: its
-    content tag, when already known)."""
+def package(
+    body: bytes,
+    name: str,
+    modified: datetime,
+    tag: str | None = None,
+    gzipped: bytes | None = None,
+) -> RenderedFeed:
+    """A rendered calendar with everything HTTP needs to serve and validate it (`tag`, its
+    content tag, and `gzipped`, its compressed copy, when already known)."""
     etag, gzip_etag = etags(tag or content_tag(body))
     return RenderedFeed(
         body=body,
-        gzipped=compress(body),
+        gzipped=compress(body) if gzipped is None else gzipped,
         etag=etag,
         gzip_etag=gzip_etag,
         modified=modified,
@@ -132,31 +140,83 @@ def package(body: bytes, name: str, modified: datetime, tag: str | None = None) 
     )
 
 
-async def publish(db: Database, account_id: str, calendar_id: int, now: datetime) -> RenderedFeed:
-    """Render the calendar's feed; its Last-Modified is when these bytes were first served."""
-    meta, policy, found = await _window(db, account_id, calendar_id, now)
-    assert found is not None  # a whole window is never empty of days
-    body, tag = await asyncio.to_thread(_rendered, meta, policy, found)
+async def publish(
+    db: Database, account_id: str, calendar_id: int, now: datetime, kept: PartsCache
+) -> RenderedFeed:
+    """Render the calendar's feed; its Last-Modified is when these bytes were first served.
+    With parts `kept` from an earlier render, only the bookings written since are rendered."""
+    parts = kept.get(calendar_id)
+    async with db.bulk_reading() as conn:
+        record = await accounts.get_record(conn, account_id)
+        calendar = await calendars.get_calendar(conn, account_id, calendar_id)
+        policy = calendar.policy
+        window = window_for(policy, record.account.time_zone, now)
+        bounds = (window.start, window.end)
+        fields = booking_fields(policy)
+        if (
+            parts is not None
+            and parts.window == bounds
+            and parts.holds(calendar.version, record.objects_version, record.deleted_version)
+        ):
+            found = await bookings.changed_since(
+                conn, account_id, record.uid_salt, parts.as_of, fields
+            )
+        else:
+            parts = None
+            found = await bookings.in_window(
+                conn, account_id, record.uid_salt, window.start, window.end, fields
+            )
+    meta = calendar_meta(calendar, record.account.time_zone, window)
+    versions = (calendar.version, record.objects_version, record.data_version)
+    kept.drop(calendar_id)  # until this render has succeeded
+    parts, body, tag, gzipped = await asyncio.to_thread(
+        _rendered, found, policy, meta, bounds, versions, parts, kept.max_events
+    )
+    if parts is not None:
+        kept.put(calendar_id, parts)
     async with db.transaction() as conn:
         modified = await calendars.mark_published(conn, calendar_id, tag, now_utc())
-    return await asyncio.to_thread(package, body, meta.name, modified, tag)
+    return await asyncio.to_thread(package, body, meta.name, modified, tag, gzipped)
 
 
 CHUNK = 2_000  # bookings resolved, redacted and written at a time
 
 
-def _rendered(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> tuple[bytes, str]:
-    """The feed's bytes and content tag. A chunk of bookings at a time becomes bytes, added to
-    one growing buffer, so a 100,000-booking calendar never holds all its resolved or redacted
-    objects at once, nor its bytes twice."""
+def _rendered(
+    found: bookings.WindowRows,
+    policy: Policy,
+    meta: CalendarMeta,
+    window: tuple[datetime, datetime],
+    versions: tuple[int, int, int],
+    parts: FeedParts | None,
+    max_kept: int,
+) -> tuple[FeedParts | None, bytes, str, bytes | None]:
+    """The feed's parts (None for a calendar too large to keep), bytes, content tag and gzip
+    copy (when the parts make it cheaply): the kept parts caught up with the bookings written
+    since, or every booking rendered."""
+    if parts is not None:
+        parts = feed_parts.caught_up(parts, found.views(), policy, meta.time_zone, versions[2])
+    elif len(found.rows) <= max_kept:
+        head = calendar_head(meta)
+        parts = feed_parts.rendered(found.views(), policy, meta.time_zone, head, window, versions)
+    else:
+        body = _streamed(meta, policy, found)
+        return None, body, content_tag(body), None
+    body = parts.body()
+    return parts, body, content_tag(body), parts.gzipped(body)
+
+
+def _streamed(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> bytes:
+    """A calendar too large to keep in parts: a chunk of bookings at a time becomes bytes,
+    added to one growing buffer, so it never holds all its resolved or redacted objects at
+    once, nor its bytes twice."""
     redact, writer = Redactor(policy), EventWriter(meta.time_zone)
     out = io.BytesIO()
     out.write(calendar_head(meta))
     for views in found.chunks(CHUNK):
         out.write(b"".join([writer.lines(redact(view)) for view in views if selects(policy, view)]))
     out.write(CALENDAR_END)
-    body = out.getvalue()  # the buffer itself, not a copy
-    return body, content_tag(body)
+    return out.getvalue()  # the buffer itself, not a copy
 
 
 def empty_feed(name: str, time_zone: str, now: datetime, changed_at: datetime) -> RenderedFeed:

@@ -14,6 +14,7 @@ import pytest
 
 import backend.publish
 from backend.domain import Booking, BookingKind, BookingStatus, Customer, StaffMember
+from backend.feed_parts import PartsCache
 from backend.http_cache import LARGE_BODY, compress, content_tag
 from backend.ics import render_calendar
 from backend.policy import Detail, NameFormat, Policy, Redactor, Scope, booking_fields, selects
@@ -208,11 +209,14 @@ def test_a_feed_written_in_chunks_is_the_calendar_written_whole(
     harness.create_calendar("acme", policy=Policy(scope=Scope.STAFF, scope_id=STAFF.id))
     calendar_id = harness.call(calendar_of, harness)
     monkeypatch.setattr(backend.publish, "CHUNK", 7)
-    feed = harness.call(publish, harness.runtime.db, "acme", calendar_id, now_utc())
     meta, events = harness.call(public_events, harness.runtime.db, "acme", calendar_id, now_utc())
     assert len(events) == 26
-    assert feed.body == render_calendar(meta, events)
-    assert feed.etag == f'"{content_tag(feed.body)}"'
+    # Too large to keep in parts (none may be kept), the feed is written in chunks; else whole.
+    for kept in (PartsCache(max_events=0), PartsCache()):
+        feed = harness.call(publish, harness.runtime.db, "acme", calendar_id, now_utc(), kept)
+        assert feed.body == render_calendar(meta, events)
+        assert feed.etag == f'"{content_tag(feed.body)}"'
+        assert gzip.decompress(feed.gzipped) == feed.body
 
 
 @pytest.mark.sqlite_only

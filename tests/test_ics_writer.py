@@ -12,7 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.domain import BookingStatus
-from backend.ics import CalendarMeta, escape_text, fold, render_calendar
+from backend.ics import (
+    CALENDAR_END,
+    CalendarMeta,
+    EventWriter,
+    calendar_head,
+    escape_text,
+    fold,
+    render_calendar,
+)
 from backend.policy import PublicEvent, PublicLocation
 from backend.timezones import vtimezone
 
@@ -191,3 +199,13 @@ def test_event_properties_for_status_and_sequence() -> None:
     assert str(second["STATUS"]) == "CANCELLED"
     assert str(second["SUMMARY"]) == "Cancelled: Haircut"
     assert first.decoded("DTSTAMP") == datetime(2026, 11, 1, 9, tzinfo=UTC)
+
+
+def test_a_calendar_is_its_head_then_each_events_lines_then_its_end() -> None:
+    """Feeds are joined from events rendered apart: the bytes must be the same either way."""
+    events = [
+        event("Haircut; trim", notes="two\nlines"),
+        event("Ünïcode " * 20, start=datetime(2026, 10, 25, 0, 30, tzinfo=UTC), uid="b@bookfeed"),
+    ]
+    joined = b"".join(map(EventWriter("Europe/London").lines, events))
+    assert render_calendar(meta(), events) == calendar_head(meta()) + joined + CALENDAR_END

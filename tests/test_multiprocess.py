@@ -183,6 +183,17 @@ def test_two_processes_on_one_postgres_database_act_as_one(
     name = SAMPLES["services"]["name"]
     assert feed(other) == [name]
     assert name in widget_text(other, seeded.token)
+    # The other process catches up from the bookings written since it rendered, and a
+    # deletion through one process shows on the other's next fetch too.
+    later = {
+        **booking,
+        "start": (START + timedelta(hours=2)).isoformat(),
+        "end": (START + timedelta(hours=3)).isoformat(),
+    }
+    assert api.put("/bookings/bk-2", json=later).status_code == 201
+    assert feed(other) == [name, name]
+    assert api.delete("/bookings/bk-2").status_code == 204
+    assert feed(other) == [name]
 
     assert api.put("/services/x1", json={"name": "Beard trim"}).status_code == 200
     assert feed(other) == ["Beard trim"]

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+import backend.feed_parts
 import backend.publish
 import widget.publisher
 import widget.routes
@@ -75,7 +76,7 @@ def asgi_client(harness: Harness) -> httpx.AsyncClient:
     [
         (
             "/feeds/{}.ics",
-            (backend.publish, "selects"),
+            (backend.feed_parts, "Redactor"),
             (backend.publish, "content_tag"),
             b"BEGIN:VEVENT",
         ),

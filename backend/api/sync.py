@@ -22,17 +22,19 @@ async def put(
     item: Input,
     if_match: str | None = None,
 ) -> tuple[Change, Any]:
-    """Create or replace one object, and read it back as stored; the same object twice
+    """Create or replace one object, and return it as stored; the same object twice
     changes nothing the second time. With `if_match`, only if the object is as tagged."""
     obj = to_domain(kind, item, check_id(object_id))
     async with db.transaction() as conn:
         if if_match is not None:
             check_if_match(if_match, await _get_if_present(conn, account_id, kind, obj.id))
         if kind.domain is Booking:
+            obj = bookings.normalized(obj)
             change = await bookings.upsert(conn, account_id, obj, now_utc())
         else:
             change = await objects.upsert(conn, account_id, obj)
-        return change, await _get(conn, account_id, kind, obj.id)
+    # Stored as given (an unchanged PUT found it equal): no need to read it back.
+    return change, obj
 
 
 async def get(db: Database, account_id: str, kind: Kind, object_id: str) -> Any:

@@ -1,4 +1,8 @@
-"""Accounts, and the data version that moves whenever anything a calendar shows changes."""
+"""Accounts, and the data version that moves whenever anything a calendar could show changes.
+
+The account's data version counts its changes (the API reports it); each calendar keeps its
+own copy (backend.store.calendars), moved only by the changes that calendar could show.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import msgspec
 
 from backend.domain import Account
 from backend.errors import Conflict, NotFound
-from backend.store.db import Connection, to_text
+from backend.store import calendars
+from backend.store.db import Connection, Step, to_text
 
 _COLUMNS = "id, name, time_zone, locale, week_start"
 
@@ -18,6 +23,8 @@ class AccountRecord(msgspec.Struct, frozen=True, kw_only=True):
     account: Account
     uid_salt: bytes
     data_version: int
+    objects_version: int = 0  # the data version at the last change of objects or settings
+    deleted_version: int = 0  # the data version at the last deletion of bookings
 
 
 async def create(conn: Connection, account: Account, now: datetime) -> None:
@@ -46,7 +53,8 @@ async def get_record(conn: Connection, account_id: str, lock: bool = False) -> A
     """The account; `lock` keeps its row locked until commit, which serialises every change
     to the account's data that reads before it writes."""
     cursor = await conn.execute(
-        f"SELECT {_COLUMNS}, uid_salt, data_version FROM accounts WHERE id = ?"
+        f"SELECT {_COLUMNS}, uid_salt, data_version, objects_version, deleted_version"
+        " FROM accounts WHERE id = ?"
         f"{conn.for_update if lock else ''}",
         (account_id,),
     )
@@ -59,6 +67,8 @@ async def get_record(conn: Connection, account_id: str, lock: bool = False) -> A
         ),
         uid_salt=row["uid_salt"],
         data_version=row["data_version"],
+        objects_version=row["objects_version"],
+        deleted_version=row["deleted_version"],
     )
 
 
@@ -102,14 +112,30 @@ async def update(conn: Connection, account: Account) -> bool:
         "UPDATE accounts SET name = ?, time_zone = ?, locale = ?, week_start = ? WHERE id = ?",
         (account.name, account.time_zone, account.locale, account.week_start, account.id),
     )
-    await bump_data_version(conn, account.id)
+    await count_change(conn, account.id, objects=True)
+    await calendars.record_change(conn, account.id)
     return True
 
 
-async def bump_data_version(conn: Connection, account_id: str) -> None:
-    await conn.execute(
-        "UPDATE accounts SET data_version = data_version + 1 WHERE id = ?", (account_id,)
+_COUNT = "UPDATE accounts SET data_version = data_version + 1"
+
+
+async def count_change(
+    conn: Connection, account_id: str, objects: bool = False, deleted: bool = False
+) -> None:
+    """Move the account's data version. `objects`: the change is to what resolves bookings
+    (objects, settings); `deleted`: bookings were deleted. A cached feed built at an earlier
+    version can catch up by reading only the bookings changed since, unless one of those
+    happened since."""
+    also = (", objects_version = data_version + 1" if objects else "") + (
+        ", deleted_version = data_version + 1" if deleted else ""
     )
+    await conn.execute(f"{_COUNT}{also} WHERE id = ?", (account_id,))
+
+
+def change_step(account_id: str) -> Step:
+    """count_change() for written bookings, as a step of Connection.run_all."""
+    return f"{_COUNT} WHERE id = ?", [(account_id,)]
 
 
 async def lock(conn: Connection, account_id: str) -> None:

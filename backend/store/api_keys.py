@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from backend.store.db import Connection, to_text
+from backend.store.db import Connection, Database, to_text
 
 _COLUMNS = "id, account_id, prefix, label, created_at, last_used_at, revoked_at"
 
@@ -48,10 +48,10 @@ async def list_for_account(conn: Connection, account_id: str) -> list[ApiKeyReco
     return [_record(row) for row in await cursor.fetchall()]
 
 
-async def find_by_hash(conn: Connection, key_hash: bytes) -> ApiKeyRecord | None:
-    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE key_hash = ?", (key_hash,))
-    row = await cursor.fetchone()
-    return None if row is None else _record(row)
+async def find_by_hash(db: Database, key_hash: bytes) -> ApiKeyRecord | None:
+    """One indexed point read, outside any transaction: every API request starts with it."""
+    row = await db.point_read(f"SELECT {_COLUMNS} FROM api_keys WHERE key_hash = ?", (key_hash,))
+    return None if row is None else _record(dict(zip(_COLUMNS.split(", "), row, strict=True)))
 
 
 async def find_in_account(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -23,9 +23,9 @@ from backend.domain import (
     StaffMember,
 )
 from backend.errors import InvalidInput, NotFound
-from backend.store import objects
-from backend.store.accounts import bump_data_version, lock
-from backend.store.db import Connection, from_text, to_text
+from backend.store import calendars, objects
+from backend.store.accounts import change_step, count_change, lock
+from backend.store.db import Connection, Step, from_text, to_text
 from backend.store.objects import Change
 
 _LINKS = (
@@ -46,11 +46,11 @@ class StoredBooking(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def normalized(booking: Booking) -> Booking:
-    """Instants kept to whole seconds, as iCalendar carries them."""
+    """Instants in UTC and kept to whole seconds, as stored and as iCalendar carries them."""
     return msgspec.structs.replace(
         booking,
-        start=booking.start.replace(microsecond=0),
-        end=booking.end.replace(microsecond=0),
+        start=booking.start.astimezone(UTC).replace(microsecond=0),
+        end=booking.end.astimezone(UTC).replace(microsecond=0),
     )
 
 
@@ -95,7 +95,7 @@ async def upsert_many(
     for index, booking in enumerate(items):
         _check_against(booking, known_refs, fields[index] if fields else "")
     known = await _find_many(conn, account_id, [booking.id for booking in items])
-    stored_before = set(known)
+    before = {booking_id: stored.booking for booking_id, stored in known.items()}
     changes = []
     changed: dict[str, StoredBooking] = {}
     for booking in items:
@@ -113,63 +113,80 @@ async def upsert_many(
             booking=booking, sequence=sequence, updated_at=now
         )
     if changed:
-        replaced = [booking_id for booking_id in changed if booking_id in stored_before]
-        await _write(conn, account_id, list(changed.values()), replaced)
-        await bump_data_version(conn, account_id)
+        replaced = [booking_id for booking_id in changed if booking_id in before]
+        touched = [s.booking for s in changed.values()] + [before[i] for i in replaced]
+        await conn.run_all(
+            [
+                change_step(account_id),
+                *_write_steps(conn, account_id, list(changed.values()), replaced),
+                _calendars_step(conn, account_id, touched),
+            ]
+        )
     return changes
 
 
-async def _write(
+def _calendars_step(conn: Connection, account_id: str, touched: Sequence[Booking]) -> Step:
+    """Move the calendars whose scope can show the bookings, as they were or are now."""
+    staff = {staff_id for booking in touched for staff_id in booking.staff_ids}
+    resources = {resource_id for booking in touched for resource_id in booking.resource_ids}
+    return calendars.change_step(conn, account_id, staff, resources)
+
+
+def _write_steps(
     conn: Connection, account_id: str, stored: list[StoredBooking], replaced: list[str]
-) -> None:
-    """Write the bookings and their links; `replaced` are those whose old links go first."""
-    await conn.executemany(
-        "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id, start_at,"
-        " end_at, status, notes, custom_fields, sequence, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (account_id, id) DO UPDATE SET kind = excluded.kind,"
-        " service_id = excluded.service_id, event_id = excluded.event_id,"
-        " location_id = excluded.location_id, start_at = excluded.start_at,"
-        " end_at = excluded.end_at, status = excluded.status, notes = excluded.notes,"
-        " custom_fields = excluded.custom_fields, sequence = excluded.sequence,"
-        " updated_at = excluded.updated_at",
-        [
-            (
-                account_id,
-                item.booking.id,
-                item.booking.kind.value,
-                item.booking.service_id,
-                item.booking.event_id,
-                item.booking.location_id,
-                to_text(item.booking.start),
-                to_text(item.booking.end),
-                item.booking.status.value,
-                item.booking.notes,
-                msgspec.json.encode(item.booking.custom_fields).decode(),
-                item.sequence,
-                to_text(item.updated_at),
-            )
-            for item in stored
-        ],
-    )
+) -> list[Step]:
+    """Write the bookings, as changed in the account's current data version, and their links;
+    `replaced` are those whose old links go first."""
+    steps: list[Step] = [
+        (
+            "INSERT INTO bookings (account_id, id, kind, service_id, event_id, location_id,"
+            " start_at, end_at, status, notes, custom_fields, sequence, updated_at, changed_in)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " (SELECT data_version FROM accounts WHERE id = ?))"
+            " ON CONFLICT (account_id, id) DO UPDATE SET kind = excluded.kind,"
+            " service_id = excluded.service_id, event_id = excluded.event_id,"
+            " location_id = excluded.location_id, start_at = excluded.start_at,"
+            " end_at = excluded.end_at, status = excluded.status, notes = excluded.notes,"
+            " custom_fields = excluded.custom_fields, sequence = excluded.sequence,"
+            " updated_at = excluded.updated_at, changed_in = excluded.changed_in",
+            [
+                (
+                    account_id,
+                    item.booking.id,
+                    item.booking.kind.value,
+                    item.booking.service_id,
+                    item.booking.event_id,
+                    item.booking.location_id,
+                    to_text(item.booking.start),
+                    to_text(item.booking.end),
+                    item.booking.status.value,
+                    item.booking.notes,
+                    msgspec.json.encode(item.booking.custom_fields).decode(),
+                    item.sequence,
+                    to_text(item.updated_at),
+                    account_id,
+                )
+                for item in stored
+            ],
+        )
+    ]
     any_replaced, replaced_ids = conn.one_of(replaced)
     for table, column, attribute, _ in _LINKS:
         if replaced:
-            await conn.execute(
-                f"DELETE FROM {table} WHERE account_id = ? AND booking_id {any_replaced}",
-                (account_id, replaced_ids),
+            steps.append(
+                (
+                    f"DELETE FROM {table} WHERE account_id = ? AND booking_id {any_replaced}",
+                    [(account_id, replaced_ids)],
+                )
             )
         rows = [
             (account_id, item.booking.id, i, ref)
             for item in stored
             for i, ref in enumerate(getattr(item.booking, attribute))
         ]
-        if rows:  # each call is a round trip to the database thread
-            await conn.executemany(
-                f"INSERT INTO {table} (account_id, booking_id, position, {column})"
-                " VALUES (?, ?, ?, ?)",
-                rows,
-            )
+        insert = f"INSERT INTO {table} (account_id, booking_id, position, {column})"
+        steps.append((f"{insert} VALUES (?, ?, ?, ?)", rows))
+    return steps
 
 
 async def _find_many(
@@ -189,12 +206,14 @@ async def _find_many(
 
 async def delete(conn: Connection, account_id: str, booking_id: str) -> None:
     await lock(conn, account_id)
-    cursor = await conn.execute(
+    found = await find(conn, account_id, booking_id)
+    if found is None:
+        raise NotFound(f"no booking with id {booking_id!r}")
+    await conn.execute(
         "DELETE FROM bookings WHERE account_id = ? AND id = ?", (account_id, booking_id)
     )
-    if cursor.rowcount == 0:
-        raise NotFound(f"no booking with id {booking_id!r}")
-    await bump_data_version(conn, account_id)
+    await count_change(conn, account_id, deleted=True)
+    await conn.run_all([_calendars_step(conn, account_id, [found.booking])])
 
 
 async def list_page(
@@ -332,9 +351,15 @@ async def in_window(
         ),
     )
     rows = [found[0] for found in await cursor.fetchall()]
+    return WindowRows(rows=rows, names=await _names(conn, account_id, fields), uid_salt=uid_salt)
+
+
+async def _names(
+    conn: Connection, account_id: str, fields: Collection[str]
+) -> dict[type[Any], dict[str, Any]]:
+    """The objects bookings read with `fields` reference, by kind and id."""
     kinds = [Service, Event, *(kind for field, kind in _FIELD_KINDS.items() if field in fields)]
-    names = {kind: await objects.all_by_id(conn, account_id, kind) for kind in kinds}
-    return WindowRows(rows=rows, names=names, uid_salt=uid_salt)
+    return {kind: await objects.all_by_id(conn, account_id, kind) for kind in kinds}
 
 
 def window_sql(dialect: str, fields: Collection[str]) -> str:
@@ -348,12 +373,15 @@ def window_sql(dialect: str, fields: Collection[str]) -> str:
         if dialect == "postgresql"
         else (" INDEXED BY bookings_by_start", " INDEXED BY bookings_spanning_months")
     )
+    # Feeds list same-start bookings by id as Python orders strings (feed_parts sorts them so):
+    # SQLite compares them that way, PostgreSQL only in the C collation.
+    by_code_point = ' COLLATE "C"' if dialect == "postgresql" else ""
     return (
         f"SELECT found FROM (SELECT b.start_at, b.id, {row} AS found FROM bookings AS b{by_start}"
         " WHERE b.account_id = ? AND b.start_at > ? AND b.start_at < ? AND b.end_at > ?"
         f" AND {_SAME_MONTH} UNION ALL SELECT b.start_at, b.id, {row} FROM bookings AS b{by_end}"
         f" WHERE b.account_id = ? AND {_OTHER_MONTH} AND b.end_at > ? AND b.start_at < ?)"
-        " AS window_rows ORDER BY start_at, id"
+        f" AS window_rows ORDER BY start_at, id{by_code_point}"
     )
 
 
@@ -388,6 +416,24 @@ def _row_json(dialect: str, fields: Collection[str]) -> str:
     if postgres:
         return f"json_build_array(json_build_object({pairs}), b.sequence, b.updated_at)::text"
     return f"json_array(json_object({pairs}), b.sequence, b.updated_at)"
+
+
+async def changed_since(
+    conn: Connection,
+    account_id: str,
+    uid_salt: bytes,
+    version: int,
+    fields: Collection[str] = OPTIONAL_FIELDS,
+) -> WindowRows:
+    """Every booking written after the account's data `version`, wherever it falls, read as
+    in_window reads them."""
+    cursor = await conn.execute(
+        f"SELECT {_row_json(conn.dialect, fields)} FROM bookings AS b"
+        " WHERE b.account_id = ? AND b.changed_in > ?",
+        (account_id, version),
+    )
+    rows = [found[0] for found in await cursor.fetchall()]
+    return WindowRows(rows=rows, names=await _names(conn, account_id, fields), uid_salt=uid_salt)
 
 
 def booking_uid(uid_salt: bytes, booking_id: str) -> str:

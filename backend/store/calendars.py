@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ import msgspec
 
 from backend.errors import NotFound
 from backend.policy import Policy
-from backend.store.db import Connection, from_text, to_text
+from backend.store.db import Connection, Step, from_text, to_text
 
 
 class CalendarRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,9 +73,9 @@ async def insert_calendar(
     conn: Connection, account_id: str, name: str, policy: Policy, now: datetime
 ) -> int:
     cursor = await conn.execute(
-        "INSERT INTO calendars (account_id, name, policy, changed_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-        (account_id, name, msgspec.json.encode(policy).decode(), to_text(now), to_text(now)),
+        "INSERT INTO calendars (account_id, name, policy, scope, scope_id, changed_at,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (account_id, name, *_policy_columns(policy), to_text(now), to_text(now)),
     )
     (calendar_id,) = await cursor.fetchone()
     return calendar_id
@@ -109,12 +110,50 @@ async def update_calendar(
     now: datetime,
 ) -> None:
     cursor = await conn.execute(
-        "UPDATE calendars SET name = ?, policy = ?, version = version + 1, changed_at = ?"
-        " WHERE id = ? AND account_id = ?",
-        (name, msgspec.json.encode(policy).decode(), to_text(now), calendar_id, account_id),
+        "UPDATE calendars SET name = ?, policy = ?, scope = ?, scope_id = ?,"
+        " version = version + 1, changed_at = ? WHERE id = ? AND account_id = ?",
+        (name, *_policy_columns(policy), to_text(now), calendar_id, account_id),
     )
     if cursor.rowcount == 0:
         raise NotFound("no such calendar")
+
+
+def _policy_columns(policy: Policy) -> tuple[str, str, str | None]:
+    return msgspec.json.encode(policy).decode(), policy.scope.value, policy.scope_id
+
+
+async def record_change(
+    conn: Connection,
+    account_id: str,
+    staff_ids: Collection[str] | None = None,
+    resource_ids: Collection[str] | None = None,
+) -> None:
+    """Move to the account's data version (already moved for this change) the calendars that
+    could show the change: see change_step."""
+    await conn.run_all([change_step(conn, account_id, staff_ids, resource_ids)])
+
+
+def change_step(
+    conn: Connection,
+    account_id: str,
+    staff_ids: Collection[str] | None = None,
+    resource_ids: Collection[str] | None = None,
+) -> Step:
+    """The calendars that could show a change: all of the account's, or, for a change to
+    bookings, the account-wide ones and those scoped to one of the staff or resources the
+    bookings had before or have after. Only the scope is decided here; a calendar whose other
+    filters leave the bookings out moves all the same."""
+    moved = "UPDATE calendars SET data_version = (SELECT data_version FROM accounts WHERE id = ?)"
+    if staff_ids is None or resource_ids is None:
+        return f"{moved} WHERE account_id = ?", [(account_id, account_id)]
+    any_staff, staff = conn.one_of(sorted(staff_ids))
+    any_resource, resources = conn.one_of(sorted(resource_ids))
+    return (
+        f"{moved} WHERE account_id = ? AND (scope NOT IN ('staff', 'resource')"
+        f" OR (scope = 'staff' AND scope_id {any_staff})"
+        f" OR (scope = 'resource' AND scope_id {any_resource}))",
+        [(account_id, account_id, staff, resources)],
+    )
 
 
 async def touch_calendar(conn: Connection, calendar_id: int, now: datetime) -> None:

@@ -46,6 +46,9 @@ def is_postgres(target: Path | str) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
+Step = tuple[str, Sequence[Sequence[Any]]]  # a statement, and its parameters for each run
+
+
 class IntegrityError(Exception):
     """The database refused a write that breaks a constraint (unique, foreign key, check)."""
 
@@ -68,6 +71,11 @@ class Connection(Protocol):
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    async def run_all(self, steps: Sequence[Step]) -> None:
+        """Run writes in order, each statement once per row of its parameters, in as few
+        round trips as the driver allows: a hot write path's cost is its round trips."""
+        ...
 
     async def hold(self, name: str) -> None:
         """Wait until no other transaction holds `name`, then hold it until commit: for a

@@ -1,8 +1,9 @@
 """The feed's hot-path lookup: token hash → the link's state, read fresh on every request.
 
-The row carries the calendar's version and the account's data version, which key the render
-caches: whichever process made a change, the next fetch through any process reads the new
-versions and renders anew. On SQLite this is a few µs on a synchronous read connection; on
+The row carries the calendar's version (its settings) and its data version (the account's
+data version at the last change this calendar could show), which key the render caches:
+whichever process made a change, the next fetch through any process reads the new versions
+and renders anew. On SQLite this is a few µs on a synchronous read connection; on
 PostgreSQL one indexed round trip through the pool.
 """
 
@@ -24,7 +25,7 @@ class LiveLink(msgspec.Struct, frozen=True, kw_only=True):
     calendar_version: int
     account_id: str
     time_zone: str
-    data_version: int
+    data_version: int  # the calendar's own: moved only by changes this calendar could show
 
 
 class RetiredLink(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,7 +36,7 @@ class RetiredLink(msgspec.Struct, frozen=True, kw_only=True):
 
 _LIVE = (
     "SELECT links.id, links.enabled, links.disabled_at, calendars.id, calendars.name,"
-    " calendars.version, accounts.id, accounts.time_zone, accounts.data_version"
+    " calendars.version, accounts.id, accounts.time_zone, calendars.data_version"
     " FROM links JOIN calendars ON calendars.id = links.calendar_id"
     " JOIN accounts ON accounts.id = calendars.account_id WHERE links.token_hash = ?"
 )

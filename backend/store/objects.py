@@ -11,7 +11,8 @@ import msgspec
 
 from backend.domain import Customer, Event, Location, Resource, Service, StaffMember
 from backend.errors import Conflict, NotFound
-from backend.store.accounts import bump_data_version, lock
+from backend.store import calendars
+from backend.store.accounts import count_change, lock
 from backend.store.db import Connection, IntegrityError
 
 ReferenceObject = StaffMember | Resource | Location | Service | Event | Customer
@@ -91,7 +92,7 @@ async def upsert_many(
 ) -> list[Change]:
     """upsert() for many objects of one kind, with a fixed number of queries however many."""
     await lock(conn, account_id)
-    known: dict[str, T] = await _find_many(conn, account_id, kind, [item.id for item in items])
+    known: dict[str, T] = await find_many(conn, account_id, kind, [item.id for item in items])
     changes = []
     changed: dict[str, T] = {}
     for item in items:
@@ -110,7 +111,7 @@ async def upsert_many(
             f" VALUES (?, {placeholders}) ON CONFLICT (account_id, id) DO UPDATE SET {updates}",
             [(account_id, *_to_row(item)) for item in changed.values()],
         )
-        await bump_data_version(conn, account_id)
+        await _changed(conn, account_id)
     return changes
 
 
@@ -135,9 +136,10 @@ async def existing_ids_by_kind(
     return found
 
 
-async def _find_many(
+async def find_many(
     conn: Connection, account_id: str, kind: type[T], ids: list[str]
 ) -> dict[str, T]:
+    """Those of the ids that exist, by id."""
     any_id, param = conn.one_of(ids)
     cursor = await conn.execute(
         f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ?"
@@ -160,7 +162,7 @@ async def delete(conn: Connection, account_id: str, kind: type[Any], object_id: 
         ) from error
     if cursor.rowcount == 0:
         raise NotFound(f"no {TABLES[kind]} object with id {object_id!r}")
-    await bump_data_version(conn, account_id)
+    await _changed(conn, account_id)
 
 
 async def list_page(
@@ -181,3 +183,10 @@ async def all_by_id(conn: Connection, account_id: str, kind: type[T]) -> dict[st
         (account_id,),
     )
     return {row["id"]: from_row(kind, row) for row in await cursor.fetchall()}
+
+
+async def _changed(conn: Connection, account_id: str) -> None:
+    # Any calendar may show an object (a service's name is a title, a staff member's name a
+    # detail): narrowing by scope would not be sound, so every calendar of the account moves.
+    await count_change(conn, account_id, objects=True)
+    await calendars.record_change(conn, account_id)

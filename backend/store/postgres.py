@@ -22,7 +22,15 @@ from typing import Any, TypeVar
 import asyncpg
 
 from backend.errors import InvalidInput
-from backend.store.db import Connection, Database, IntegrityError, migrations, now_utc, to_text
+from backend.store.db import (
+    Connection,
+    Database,
+    IntegrityError,
+    Step,
+    migrations,
+    now_utc,
+    to_text,
+)
 
 POOL_SIZE = 10
 BULK_READERS = 2  # connections of the bulk-read thread: renders of large calendars at once
@@ -87,6 +95,10 @@ class PostgresConnection:
             raise IntegrityError(str(error)) from error
         except asyncpg.CharacterNotInRepertoireError as error:
             raise InvalidInput(_NUL) from error
+
+    async def run_all(self, steps: Sequence[Step]) -> None:
+        for sql, rows in steps:  # asyncpg pipelines each statement's rows, not statements
+            await self.executemany(sql, rows)
 
     async def hold(self, name: str) -> None:
         await self._connection.execute(

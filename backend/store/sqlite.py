@@ -18,7 +18,7 @@ from typing import Any
 import aiosqlite
 import msgspec
 
-from backend.store.db import Connection, Database, IntegrityError, migrations
+from backend.store.db import Connection, Database, IntegrityError, Step, migrations
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -45,6 +45,19 @@ class SqliteConnection:
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         try:
             await self._connection.executemany(sql, rows)
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
+
+    async def run_all(self, steps: Sequence[Step]) -> None:
+        # One hop to the connection's thread for them all: aiosqlite queues each call for its
+        # thread, and under load every hop waits for that thread to be scheduled.
+        def run(connection: sqlite3.Connection) -> None:
+            for sql, rows in steps:
+                if rows:
+                    connection.executemany(sql, rows)
+
+        try:
+            await self._connection._execute(run, self._connection._conn)
         except sqlite3.IntegrityError as error:
             raise IntegrityError(str(error)) from error
 
