@@ -18,7 +18,7 @@ from litestar.types import Receive, Scope, Send
 
 from backend.feed_parts import PartsCache
 from backend.fetchlog import classify_client
-from backend.http_cache import accepts_gzip, etag_matches
+from backend.http_cache import CALENDAR_FILE_HEADERS, accepts_gzip, etag_matches
 from backend.links import is_token_shaped, token_hash
 from backend.publish import RenderedFeed, empty_feed, publish
 from backend.runtime import Runtime
@@ -29,13 +29,6 @@ logger = logging.getLogger(__name__)
 
 Headers = list[tuple[bytes, bytes]]
 ONE_SECOND = timedelta(seconds=1)
-_COMMON: Headers = [
-    (b"cache-control", b"no-cache"),
-    (b"vary", b"accept-encoding"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-robots-tag", b"noindex, nofollow"),
-]
 _NOT_FOUND_BODY = b"Not found\n"
 _NOT_FOUND: Headers = [
     (b"content-type", b"text/plain; charset=utf-8"),
@@ -58,7 +51,7 @@ class ServedFeed(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, feed: RenderedFeed) -> ServedFeed:
-        validators = [(b"last-modified", feed.last_modified.encode()), *_COMMON]
+        validators = [(b"last-modified", feed.last_modified.encode()), *CALENDAR_FILE_HEADERS]
         body_headers = [
             (b"content-type", b"text/calendar; charset=utf-8"),
             (b"content-disposition", f'attachment; filename="{feed.filename}"'.encode()),

@@ -10,6 +10,16 @@ import struct
 import zlib
 from collections.abc import Sequence
 
+# What every calendar file carries (a feed, one event to add): revalidated before each use,
+# never sniffed, indexed or sent a referrer.
+CALENDAR_FILE_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"cache-control", b"no-cache"),
+    (b"vary", b"accept-encoding"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-robots-tag", b"noindex, nofollow"),
+]
+
 
 def content_tag(body: bytes) -> str:
     """A short hash of the bytes: the same body always gets the same tag."""

@@ -24,7 +24,14 @@ from litestar.types import Receive, Scope, Send
 
 from backend import metrics
 from backend.error_log import loggable_path
-from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
+from backend.http_cache import (
+    CALENDAR_FILE_HEADERS,
+    accepts_gzip,
+    compress,
+    content_tag,
+    etag_matches,
+    etags,
+)
 from backend.publish import RenderedFeed
 from widget.options import is_site
 
@@ -140,19 +147,12 @@ def rendered(
 def attachment(file: RenderedFeed) -> RenderedPage:
     """A calendar file to download, such as one event to add to the visitor's calendar."""
     disposition = f'attachment; filename="{file.filename}"'.encode()
-    common: Headers = [
-        (b"cache-control", b"no-cache"),
-        (b"referrer-policy", b"no-referrer"),
-        (b"x-content-type-options", b"nosniff"),
-        (b"x-robots-tag", b"noindex, nofollow"),
-        (b"vary", b"accept-encoding"),
-    ]
     body_headers: Headers = [
         (b"content-type", b"text/calendar; charset=utf-8"),
         (b"content-disposition", disposition),
     ]
     tags = (file.etag, file.gzip_etag)
-    return _prepared(200, file.body, file.gzipped, tags, body_headers, common)
+    return _prepared(200, file.body, file.gzipped, tags, body_headers, CALENDAR_FILE_HEADERS)
 
 
 def _prepared(
