@@ -273,9 +273,15 @@ class PostgresDatabase(Database):
                     )
 
 
+# JIT compiling a query takes hundreds of milliseconds; the planner asks for it whenever its
+# estimate is large, as for a window read whose index it cannot yet judge, which then runs in
+# a few.
+_SESSION = {"jit": "off"}
+
+
 async def _pool(url: str, size: int) -> asyncpg.Pool:
     """A pool of the running loop: its connections serve only that loop."""
-    return await asyncpg.create_pool(url, min_size=1, max_size=size)
+    return await asyncpg.create_pool(url, min_size=1, max_size=size, server_settings=_SESSION)
 
 
 @lru_cache(maxsize=1024)
