@@ -147,9 +147,8 @@ def test_the_frame_grows_to_hold_the_menu_over_an_empty_period(
     frame = page.locator("iframe").element_handle().content_frame()
     frame.wait_for_selector(".bf-empty")
     frame.click("#bf-subscribe-button")
-    frame.wait_for_function(
-        "document.getElementById('bf-subscribe-button').ariaExpanded === 'true'"
-    )
+    # A locator, not wait_for_function: the widget's CSP forbids the eval that polling needs.
+    frame.locator("#bf-subscribe-button[aria-expanded='true']").wait_for()
     height = wait_until_fitted(page, frame)
     bottom = frame.evaluate(
         "document.getElementById('bf-subscribe-menu').getBoundingClientRect().bottom + scrollY"
