@@ -21,7 +21,7 @@ from backend.http_cache import compress, content_tag, etags
 from backend.ics import CALENDAR_END, CalendarMeta, EventWriter, calendar_head, render_calendar
 from backend.policy import Policy, PublicEvent, Redactor, booking_fields, selects
 from backend.store import accounts, bookings, calendars
-from backend.store.db import Database, now_utc
+from backend.store.db import Connection, Database, now_utc
 
 
 class Window(msgspec.Struct, frozen=True):
@@ -86,10 +86,8 @@ async def _window(
     rows: it is read where decoding them holds up no request."""
     read = db.reading if within else db.bulk_reading
     async with read() as conn:
-        record = await accounts.get_record(conn, account_id)
-        calendar = await calendars.get_calendar(conn, account_id, calendar_id)
+        record, calendar, window = await _calendar_now(conn, account_id, calendar_id, now)
         policy = calendar.policy
-        window = window_for(policy, record.account.time_zone, now)
         start, end = window.start, window.end
         if within is not None:
             start, end = max(start, within[0]), min(end, within[1])
@@ -98,6 +96,15 @@ async def _window(
             fields = booking_fields(policy)
             found = await bookings.in_window(conn, account_id, record.uid_salt, start, end, fields)
     return calendar_meta(calendar, record.account.time_zone, window), policy, found
+
+
+async def _calendar_now(
+    conn: Connection, account_id: str, calendar_id: int, now: datetime
+) -> tuple[accounts.AccountRecord, calendars.CalendarRecord, Window]:
+    """The account's record, the calendar, and the window the calendar reaches now."""
+    record = await accounts.get_record(conn, account_id)
+    calendar = await calendars.get_calendar(conn, account_id, calendar_id)
+    return record, calendar, window_for(calendar.policy, record.account.time_zone, now)
 
 
 def calendar_meta(
@@ -147,10 +154,8 @@ async def publish(
     With parts `kept` from an earlier render, only the bookings written since are rendered."""
     parts = kept.get(calendar_id)
     async with db.bulk_reading() as conn:
-        record = await accounts.get_record(conn, account_id)
-        calendar = await calendars.get_calendar(conn, account_id, calendar_id)
+        record, calendar, window = await _calendar_now(conn, account_id, calendar_id, now)
         policy = calendar.policy
-        window = window_for(policy, record.account.time_zone, now)
         bounds = (window.start, window.end)
         fields = booking_fields(policy)
         if (

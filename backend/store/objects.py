@@ -92,7 +92,7 @@ async def upsert_many(
 ) -> list[Change]:
     """upsert() for many objects of one kind, with a fixed number of queries however many."""
     await lock(conn, account_id)
-    known: dict[str, T] = await find_many(conn, account_id, kind, [item.id for item in items])
+    known: dict[str, T] = await _find_many(conn, account_id, kind, [item.id for item in items])
     changes = []
     changed: dict[str, T] = {}
     for item in items:
@@ -136,10 +136,9 @@ async def existing_ids_by_kind(
     return found
 
 
-async def find_many(
+async def _find_many(
     conn: Connection, account_id: str, kind: type[T], ids: list[str]
 ) -> dict[str, T]:
-    """Those of the ids that exist, by id."""
     any_id, param = conn.one_of(ids)
     cursor = await conn.execute(
         f"SELECT {', '.join(_columns(kind))} FROM {TABLES[kind]} WHERE account_id = ?"
