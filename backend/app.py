@@ -21,6 +21,7 @@ from backend.api.routes import api_router
 from backend.error_log import logging_config
 from backend.errors import BookfeedError, http_status
 from backend.feeds import FeedPublisher
+from backend.front import Front
 from backend.manage.router import home, manage_router, method_not_allowed_page, not_found_page
 from backend.observe import AccessLog, Observed
 from backend.readiness import ready
@@ -30,7 +31,7 @@ from backend.settings import Settings, load_settings
 from backend.static import StaticFiles
 from backend.text import clean
 from widget.publisher import WidgetPublisher
-from widget.routes import widget_routes
+from widget.routes import widget_route
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -49,14 +50,11 @@ def create_app(settings: Settings) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            publisher.asgi_route(),
             health,
             ready,
             api_router(settings.max_body_bytes),
-            static.asgi_route(),
             manage_router(),
             home,
-            *widget_routes(widget),
         ],
         template_config=TemplateConfig(
             directory=TEMPLATES,
@@ -69,7 +67,10 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=logging_config(),
         state=State({"runtime": runtime, "widget": widget}),
     )
-    app.asgi_handler = Observed(app.asgi_handler, AccessLog(sys.stdout, settings.log_format))
+    raw = {"/feeds": publisher.respond, "/embed": widget_route(widget), "/static": static.respond}
+    app.asgi_handler = Observed(
+        Front(app.asgi_handler, raw), AccessLog(sys.stdout, settings.log_format)
+    )
     return app
 
 

@@ -12,9 +12,7 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import asgi
-from litestar.handlers import ASGIRouteHandler
-from litestar.types import Receive, Scope, Send
+from litestar.types import Scope, Send
 
 from backend.feed_parts import PartsCache
 from backend.fetchlog import classify_client
@@ -116,20 +114,12 @@ class FeedPublisher:
 
         return await self._runtime.feed_cache.get(link.calendar_id, key, build)
 
-    def asgi_route(self) -> ASGIRouteHandler:
-        @asgi("/feeds", is_mount=True, copy_scope=False)
-        async def feed(scope: Scope, receive: Receive, send: Send) -> None:
-            await self._respond(scope, send)
-
-        return feed
-
-    async def _respond(self, scope: Scope, send: Send) -> None:
+    async def respond(self, filename: str, scope: Scope, send: Send) -> None:
+        """The answer to a request for /feeds/`filename`."""
         method = scope["method"]
         if method not in ("GET", "HEAD"):
             await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
             return
-        # Mounted at /feeds (Litestar's ASGI routes take no path parameters): "/TOKEN.ics/" remains.
-        filename: str = scope["path"].strip("/")
         token = filename.removesuffix(".ics")
         if token == filename or not is_token_shaped(token):
             await _send(send, 404, _NOT_FOUND, _NOT_FOUND_BODY)

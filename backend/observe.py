@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from time import perf_counter
-from typing import TextIO
+from typing import TextIO, TypeVar
 from urllib.parse import quote
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +32,9 @@ class AccessLog:
         self._flush_due = False
         self._second = -1
         self._stamp = ""
+        # Most requests repeat a path and a user agent seen moments ago.
+        self._paths: dict[str, str] = {}
+        self._clients: dict[bytes, str] = {}
 
     def write(
         self, method: str, path: str, status: int, sent: int, seconds: float, agent: bytes
@@ -39,26 +43,22 @@ class AccessLog:
         if now != self._second:
             self._second = now
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        if not path.isascii() or not path.isprintable() or " " in path:
-            path = quote(path, safe=_KEPT)  # one field, one line, whatever the request holds
-        path = loggable_path(path)
-        ms = round(seconds * 1000, 2)
-        client = classify_client(agent.decode("latin-1")).value
+        shown = _remembered(self._paths, path, _loggable)
+        client = _remembered(self._clients, agent, _client_kind)
         if self._json:
-            line = json.dumps(
-                {
-                    "time": self._stamp,
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "bytes": sent,
-                    "ms": ms,
-                    "client": client,
-                },
-                ensure_ascii=False,
-            )
+            fields = {
+                "time": self._stamp,
+                "method": method,
+                "path": shown,
+                "status": status,
+                "bytes": sent,
+                "ms": round(seconds * 1000, 2),
+                "client": client,
+            }
+            line = json.dumps(fields, ensure_ascii=False)
         else:
-            line = f"{self._stamp} {method} {path} {status} {sent}B {ms}ms {client}"
+            ms = seconds * 1000
+            line = f"{self._stamp} {method} {shown} {status} {sent}B {ms:.2f}ms {client}"
         self.stream.write(line + "\n")
         if not self._flush_due:
             self._flush_due = True
@@ -101,7 +101,11 @@ class Observed:
             requests, latency = self._metrics(_route(scope), status)
             requests.inc()
             latency.observe(seconds)
-            agent = next((v for k, v in scope["headers"] if k == b"user-agent"), b"")
+            agent = b""
+            for name, value in scope["headers"]:
+                if name == b"user-agent":
+                    agent = value
+                    break
             self.log.write(scope["method"], path, status, sent, seconds, agent)
 
     def _metrics(self, route: str, status: int) -> tuple[Counter, Histogram]:
@@ -115,10 +119,30 @@ class Observed:
         return found
 
 
+REMEMBERED = 4096
+_Key = TypeVar("_Key", str, bytes)
+
+
+def _remembered(seen: dict[_Key, str], key: _Key, work_out: Callable[[_Key], str]) -> str:
+    found = seen.get(key)
+    if found is None:
+        if len(seen) >= REMEMBERED:
+            seen.clear()
+        found = seen[key] = work_out(key)
+    return found
+
+
+def _loggable(path: str) -> str:
+    """The path as one field on one line, with any token shortened."""
+    if not path.isascii() or not path.isprintable() or " " in path:
+        path = quote(path, safe=_KEPT)
+    return loggable_path(path)
+
+
+def _client_kind(agent: bytes) -> str:
+    return classify_client(agent.decode("latin-1")).value
+
+
 def _route(scope: Scope) -> str:
     """The route template a request matched: few distinct values, whatever the path."""
-    template = scope.get("path_template")
-    if template is None:
-        return "unmatched"
-    # A mounted route (the feeds) is matched with an empty template: its own path says more.
-    return template or min(scope["route_handler"].paths)
+    return scope.get("path_template") or "unmatched"

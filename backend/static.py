@@ -13,9 +13,7 @@ import mimetypes
 from pathlib import Path, PurePosixPath
 
 import msgspec
-from litestar import asgi
-from litestar.handlers import ASGIRouteHandler
-from litestar.types import Receive, Scope, Send
+from litestar.types import Scope, Send
 
 from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
 
@@ -93,20 +91,13 @@ class StaticFiles:
         """The content-addressed URL of a file under static/ (KeyError if there is none)."""
         return f"/static/{self._hashed_names[name]}"
 
-    def asgi_route(self) -> ASGIRouteHandler:
-        @asgi("/static", is_mount=True, copy_scope=False)
-        async def static(scope: Scope, receive: Receive, send: Send) -> None:
-            await self._respond(scope, send)
-
-        return static
-
-    async def _respond(self, scope: Scope, send: Send) -> None:
+    async def respond(self, name: str, scope: Scope, send: Send) -> None:
+        """The answer to a request for /static/`name`."""
         method = scope["method"]
         if method not in ("GET", "HEAD"):
             await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
             return
-        # Mounted at /static (Litestar adds a slash): "/css/widget.css/" remains.
-        found = self._files.get(scope["path"].strip("/"))
+        found = self._files.get(name)
         if found is None:
             await _send(send, 404, _NOT_FOUND, b"" if method == "HEAD" else _NOT_FOUND_BODY)
             return

@@ -1,5 +1,5 @@
-"""Two real `bookfeed serve` processes sharing one PostgreSQL database, as behind a load
-balancer: whatever one is told, the other shows on its very next answer."""
+"""Two real `bookfeed serve` processes sharing one database, PostgreSQL or a SQLite file, as
+behind a load balancer: whatever one is told, the other shows on its very next answer."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import icalendar
@@ -76,10 +77,17 @@ def stop(server: subprocess.Popen[str]) -> str:
     return server.stdout.read() if server.stdout else ""
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "shared.sqlite3")
+    return request.getfixturevalue("postgres_url")
+
+
 @pytest.fixture
-def servers(postgres_url: str) -> Iterator[list[tuple[subprocess.Popen[str], str]]]:
+def servers(database: str) -> Iterator[list[tuple[subprocess.Popen[str], str]]]:
     """Two servers started at once on a fresh database (both migrate it: once)."""
-    started = [(serve(postgres_url, port), f"http://127.0.0.1:{port}") for port in ports()]
+    started = [(serve(database, port), f"http://127.0.0.1:{port}") for port in ports()]
     try:
         for server, base in started:
             wait_until_up(server, base)
@@ -148,21 +156,26 @@ def sign_in_anew(base: str, password: str) -> int:
 async def fetch_counts(database: str, link_id: int) -> tuple[int, int]:
     """The link's recorded fetches, and how many migrations the database recorded."""
     db = await Database.open(database)
+    recorded = (
+        "PRAGMA user_version"  # SQLite records the last, and they are numbered from 1
+        if db.dialect == "sqlite"
+        else "SELECT COUNT(*) FROM schema_migrations"
+    )
     try:
         async with db.reading() as conn:
             counts = await counts_since(conn, [link_id], "2000-01-01")
-            cursor = await conn.execute("SELECT COUNT(*) FROM schema_migrations")
+            cursor = await conn.execute(recorded)
             (migrated,) = await cursor.fetchone()
         return sum(counts.get(link_id, {}).values()), migrated
     finally:
         await db.close()
 
 
-def test_two_processes_on_one_postgres_database_act_as_one(
-    servers: list[tuple[subprocess.Popen[str], str]], postgres_url: str
+def test_two_processes_on_one_database_act_as_one(
+    servers: list[tuple[subprocess.Popen[str], str]], database: str
 ) -> None:
     (_, one), (_, other) = servers
-    seeded = run_apart(seed(postgres_url))
+    seeded = run_apart(seed(database))
     api = httpx.Client(base_url=f"{one}/api/v1", headers={"Authorization": f"Bearer {seeded.key}"})
     for kind, body in SAMPLES.items():
         assert api.put(f"/{kind}/x1", json=body).status_code == 201
@@ -223,6 +236,6 @@ def test_two_processes_on_one_postgres_database_act_as_one(
         feed(one)
     for server, _ in servers:
         stop(server)
-    counted, migrated = run_apart(fetch_counts(postgres_url, seeded.link_id))
+    counted, migrated = run_apart(fetch_counts(database, seeded.link_id))
     assert counted == fetched[one] + fetched[other]
-    assert migrated == len(migrations("postgresql"))
+    assert migrated == len(migrations("sqlite" if database.endswith(".sqlite3") else "postgresql"))

@@ -10,6 +10,7 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from backend.front import Front
 from backend.resources import STATIC
 from backend.static import StaticFiles
 from tests.conftest import Harness
@@ -99,7 +100,9 @@ def test_a_changed_file_gets_a_new_url_and_the_old_one_stops_answering(tmp_path:
     after = StaticFiles(folder)
     new_url = after.url("css/site.css")
     assert new_url != old_url
-    with TestClient(Litestar(route_handlers=[after.asgi_route()])) as client:
+    app = Litestar()
+    app.asgi_handler = Front(app.asgi_handler, {"/static": after.respond})
+    with TestClient(app) as client:
         assert client.get(new_url).text == "body { color: blue }\n"
         assert client.get(old_url).status_code == 404
         assert client.get("/static/css/site.css").text == "body { color: blue }\n"

@@ -18,12 +18,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import msgspec
-from litestar import Litestar, asgi
-from litestar.handlers import ASGIRouteHandler
-from litestar.types import Receive, Scope, Send
+from litestar import Litestar
+from litestar.types import Scope, Send
 
 from backend import metrics
 from backend.error_log import loggable_path
+from backend.front import RawRoute
 from backend.http_cache import (
     CALENDAR_FILE_HEADERS,
     accepts_gzip,
@@ -198,21 +198,19 @@ def answer(page: RenderedPage, headers: Mapping[bytes, bytes]) -> tuple[int, Hea
     return page.status, page.plain, page.body
 
 
-def embed_route(pages: Mapping[str, Page]) -> ASGIRouteHandler:
+def embed_route(pages: Mapping[str, Page]) -> RawRoute:
     """GET and HEAD under /embed/: each pattern ("{token}", "{token}/events/{uid}") names its
     handler; a `{name}` segment matches any one non-empty segment and is passed as `name`."""
     patterns = [(pattern, tuple(pattern.split("/")), page) for pattern, page in pages.items()]
 
-    @asgi("/embed", is_mount=True, copy_scope=False)
-    async def embed(scope: Scope, receive: Receive, send: Send) -> None:
+    async def embed(path: str, scope: Scope, send: Send) -> None:
         method = scope["method"]
         if method not in ("GET", "HEAD"):
             length = str(len(_NOT_ALLOWED_BODY)).encode()
             allow = [(b"allow", b"GET, HEAD"), _PLAIN, (b"content-length", length)]
             await _send(send, 405, allow, _NOT_ALLOWED_BODY)
             return
-        # Mounted at /embed (Litestar adds a slash): "/TOKEN/events/UID/" remains.
-        found = _match(patterns, scope["path"].strip("/").split("/"))
+        found = _match(patterns, path.split("/"))
         if found is None:
             headers = [_PLAIN, (b"content-length", str(len(_NOT_FOUND_BODY)).encode())]
             await _send(send, 404, headers, b"" if method == "HEAD" else _NOT_FOUND_BODY)
@@ -224,8 +222,8 @@ def embed_route(pages: Mapping[str, Page]) -> ASGIRouteHandler:
         try:
             rendered_page = await page(request, **parameters)
         except Exception as error:
-            path = loggable_path("/embed" + scope["path"].rstrip("/"))  # the token shortened
-            logger.exception("rendering the widget page %s failed: %r", path, error)
+            shown = loggable_path(f"/embed/{path}")  # the token shortened
+            logger.exception("rendering the widget page %s failed: %r", shown, error)
             await _send(send, 500, [_PLAIN], b"Internal error\n")
             return
         status, answer_headers, body = answer(rendered_page, headers)

@@ -10,9 +10,8 @@ from collections.abc import Hashable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from litestar.handlers import ASGIRouteHandler
-
 from backend.errors import NotFound
+from backend.front import RawRoute
 from backend.policy import PublicEvent
 from widget.actions import event_file, map_url
 from widget.colors import accent_style
@@ -35,7 +34,7 @@ from widget.publisher import CalendarData, WidgetPublisher
 from widget.urls import WidgetUrls, carried
 
 
-def widget_routes(publisher: WidgetPublisher) -> list[ASGIRouteHandler]:
+def widget_route(publisher: WidgetPublisher) -> RawRoute:
     async def calendar_page(request: WidgetRequest, token: str) -> RenderedPage:
         found = await _data(publisher, token)
         if found is None:
@@ -113,16 +112,14 @@ def widget_routes(publisher: WidgetPublisher) -> list[ASGIRouteHandler]:
             return await _unavailable(publisher, request)
         return attachment(event_file(found.meta, event))
 
-    return [
-        embed_route(
-            {
-                "{token}": calendar_page,
-                "{token}/events/{day}/{uid}": event_page,
-                "{token}/events/{uid}": event_page,  # links made before they carried the day
-                "{token}/events/{day}/{uid}/event.ics": event_file_page,
-            }
-        )
-    ]
+    return embed_route(
+        {
+            "{token}": calendar_page,
+            "{token}/events/{day}/{uid}": event_page,
+            "{token}/events/{uid}": event_page,  # links made before they carried the day
+            "{token}/events/{day}/{uid}/event.ics": event_file_page,
+        }
+    )
 
 
 async def _chips(publisher: WidgetPublisher, data: CalendarData, chosen: list[str]) -> Chips | None:

@@ -12,12 +12,13 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from time import perf_counter
+from time import monotonic, perf_counter
 from typing import Any
 
 import aiosqlite
 import msgspec
 
+from backend.store.change_mark import ChangeMark
 from backend.store.db import Connection, Database, IntegrityError, Step, migrations
 
 PRAGMAS = (
@@ -27,6 +28,8 @@ PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
 )
 READERS = 2
+POINT_READS_KEPT = 10_000  # links and keys looked up; unknown tokens beyond it are read each time
+POINT_READS_KEPT_SECONDS = 1.0
 
 
 class SqliteConnection:
@@ -76,6 +79,7 @@ class SqliteDatabase(Database):
         writer: aiosqlite.Connection,
         readers: list[aiosqlite.Connection],
         point_reader: sqlite3.Connection,
+        changes: ChangeMark,
     ) -> None:
         self._writer = writer
         self._write_lock = asyncio.Lock()
@@ -84,6 +88,10 @@ class SqliteDatabase(Database):
         for reader in readers:
             self._readers.put_nowait(reader)
         self._point_reader = point_reader
+        self._changes = changes
+        self._points: dict[tuple[Any, ...], Any] = {}  # point reads while the mark stays put
+        self._points_mark = b""
+        self._points_until = 0.0
 
     @classmethod
     async def connect(cls, path: Path) -> SqliteDatabase:
@@ -96,9 +104,12 @@ class SqliteDatabase(Database):
         point_reader = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         point_reader.execute("PRAGMA query_only = ON")
         point_reader.execute("PRAGMA busy_timeout = 5000")
-        return cls(writer, readers, point_reader)
+        changes = ChangeMark(path)
+        changes.move()  # the migrations may have written
+        return cls(writer, readers, point_reader, changes)
 
     async def close(self) -> None:
+        self._changes.close()
         self._point_reader.close()
         for reader in self._all_readers:
             await reader.close()
@@ -116,6 +127,7 @@ class SqliteDatabase(Database):
                 await self._writer.rollback()
                 raise
             await self._writer.commit()
+            self._changes.move()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:
@@ -132,7 +144,19 @@ class SqliteDatabase(Database):
             self._readers.put_nowait(reader)
 
     async def point_read(self, sql: str, params: Sequence[Any]) -> Any:
-        return self._point_reader.execute(sql, params).fetchone()
+        """The row, as read again only after a write by any process, or a second later (should
+        a writer die between its commit and moving the mark, or a hand edit the file)."""
+        mark, now = self._changes.current(), monotonic()
+        key = (sql, *params)
+        if mark != self._points_mark or now >= self._points_until:
+            self._points.clear()
+            self._points_mark, self._points_until = mark, now + POINT_READS_KEPT_SECONDS
+        elif key in self._points:
+            return self._points[key]
+        row = self._point_reader.execute(sql, params).fetchone()
+        if len(self._points) < POINT_READS_KEPT:
+            self._points[key] = row
+        return row
 
 
 def check_file(path: Path, thorough: bool = False) -> int:
