@@ -17,8 +17,8 @@ import msgspec
 
 from backend import feed_parts
 from backend.feed_parts import FeedParts, PartsCache
-from backend.http_cache import compress, content_tag, etags
-from backend.ics import CALENDAR_END, CalendarMeta, EventWriter, calendar_head, render_calendar
+from backend.http_cache import compress, content_tag, etags, part_digest
+from backend.ics import CALENDAR_END, CalendarMeta, EventWriter, calendar_head
 from backend.policy import Policy, PublicEvent, Redactor, booking_fields, selects
 from backend.store import accounts, bookings, calendars
 from backend.store.db import Connection, Database, now_utc
@@ -205,30 +205,42 @@ def _rendered(
         head = calendar_head(meta)
         parts = feed_parts.rendered(found.views(), policy, meta.time_zone, head, window, versions)
     else:
-        body = _streamed(meta, policy, found)
-        return None, body, content_tag(body), None
-    body = parts.body()
-    return parts, body, content_tag(body), parts.gzipped(body)
+        body, tag = _streamed(meta, policy, found)
+        return None, body, tag, None
+    return parts, parts.body(), parts.tag(), parts.gzipped()
 
 
-def _streamed(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> bytes:
-    """A calendar too large to keep in parts: a chunk of bookings at a time becomes bytes,
+def _streamed(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> tuple[bytes, str]:
+    """A calendar too large to keep in parts, and its content tag (hashed by the parts' runs,
+    as parts of the same body would give it): a chunk of bookings at a time becomes bytes,
     added to one growing buffer, so it never holds all its resolved or redacted objects at
     once, nor its bytes twice."""
     redact, writer = Redactor(policy), EventWriter(meta.time_zone)
+    head = calendar_head(meta)
     out = io.BytesIO()
-    out.write(calendar_head(meta))
-    for views in found.chunks(CHUNK):
-        out.write(b"".join([writer.lines(redact(view)) for view in views if selects(policy, view)]))
+    out.write(head)
+    events = (
+        ((view.booking.start, view.booking.id), writer.lines(redact(view)))
+        for views in found.chunks(CHUNK)
+        for view in views
+        if selects(policy, view)
+    )
+    digests = []
+    for run in feed_parts.cut(events):
+        data = b"".join([lines for _, lines in run])
+        out.write(data)
+        digests.append(part_digest(data))
     out.write(CALENDAR_END)
-    return out.getvalue()  # the buffer itself, not a copy
+    return out.getvalue(), feed_parts.feed_tag(part_digest(head), digests)  # not a copy
 
 
 def empty_feed(name: str, time_zone: str, now: datetime, changed_at: datetime) -> RenderedFeed:
     """A valid calendar with no events: subscribed apps drop the copy they hold."""
     today = now.date()
     meta = CalendarMeta(name=name, time_zone=time_zone, window_start=today, window_end=today)
-    return package(render_calendar(meta, []), name, changed_at)
+    head = calendar_head(meta)
+    tag = feed_parts.feed_tag(part_digest(head), [])  # as a live feed of the same bytes has it
+    return package(head + CALENDAR_END, name, changed_at, tag)
 
 
 def _filename(name: str) -> str:
