@@ -9,6 +9,7 @@ other version or day, means a full render: the parts never guess.
 
 from __future__ import annotations
 
+import io
 import zlib
 from bisect import bisect_left
 from collections import OrderedDict
@@ -49,9 +50,25 @@ def ends_run(booking_id: str) -> bool:
     return zlib.crc32(booking_id.encode()) & _RUN_MASK == 0
 
 
-def feed_tag(head_digest: bytes, run_digests: Iterable[bytes]) -> str:
-    """A feed's content tag from the part_digest()s of its head and of its runs' bytes."""
-    return parts_tag(chain((head_digest,), run_digests, (_END.digest,)))
+def _packed(pieces: list[Piece]) -> tuple[str, bytes]:
+    """The content tag and gzip copy of a feed from its pieces: its head's, its runs', its
+    end's. Every render of the same body cuts it the same way, so gets the same of both."""
+    return parts_tag([piece.digest for piece in pieces]), gzip_of_pieces(pieces)
+
+
+def streamed(head: bytes, events: Iterable[Event]) -> tuple[bytes, str, bytes]:
+    """The feed of `events` (in feed order), its content tag and gzip copy, made as parts of
+    the same body make them, yet with nothing kept: the bytes grow in one buffer, so a
+    calendar too large to keep never holds all its events at once, nor its bytes twice."""
+    out = io.BytesIO()
+    out.write(head)
+    pieces = [piece_of(head)]
+    for run in cut(events):
+        data = b"".join([lines for _, lines in run])
+        out.write(data)
+        pieces.append(piece_of(data))
+    out.write(CALENDAR_END)
+    return out.getvalue(), *_packed([*pieces, _END])  # the buffer itself, not a copy
 
 
 class Run(msgspec.Struct, frozen=True):
@@ -89,12 +106,9 @@ class FeedParts(msgspec.Struct, frozen=True, kw_only=True):
         lines = [run.lines for run in self.runs]
         return b"".join(chain((self.head,), *lines, (CALENDAR_END,)))
 
-    def tag(self) -> str:
-        """The body's content tag, as every render of the same body gives it."""
-        return feed_tag(self.head_piece.digest, [run.piece.digest for run in self.runs])
-
-    def gzipped(self) -> bytes:
-        return gzip_of_pieces([self.head_piece, *[run.piece for run in self.runs], _END])
+    def packed(self) -> tuple[str, bytes]:
+        """The body's content tag and gzip copy, as every render of the same body gives them."""
+        return _packed([self.head_piece, *[run.piece for run in self.runs], _END])
 
     def holds(self, calendar_version: int, objects_version: int, deleted_version: int) -> bool:
         """Whether the bookings written since `as_of` are all it takes to bring them up to
@@ -161,7 +175,7 @@ def caught_up(
             edited[at] = list(run.places), list(run.lines)
         return edited[at]
 
-    place_of = dict(parts.place_of)
+    place_of = parts.place_of.copy()  # unlike dict(), fast with the holes pop() leaves
     redact, writer = Redactor(policy), EventWriter(time_zone)
     for view in changed:
         old = place_of.pop(view.booking.id, None)

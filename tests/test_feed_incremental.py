@@ -160,7 +160,8 @@ def test_a_calendar_too_large_to_keep_gets_the_tag_its_parts_give(
     acme: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Written in chunks, as a calendar too large to keep in parts is, or caught up from kept
-    parts, the same body gets the same ETag: processes sharing a database agree."""
+    parts, the same body gets the same gzip copy and ETags: processes sharing a database agree,
+    and parts caught up past the size kept give what a full render gives."""
     calendar, _ = acme.create_calendar(policy=Policy(details=frozenset({Detail.NOTES})))
     ending = run_ending_ids()
     acme.put("acme", *(appointment(next(ending), hours=30 + n) for n in range(0, 20, 4)))
@@ -179,10 +180,11 @@ def test_a_calendar_too_large_to_keep_gets_the_tag_its_parts_give(
     streamed = render(PartsCache(max_events=0))
     assert streamed.body == caught_up.body and b"moved" in streamed.body
     assert (streamed.etag, streamed.gzip_etag) == (caught_up.etag, caught_up.gzip_etag)
+    assert streamed.gzipped == caught_up.gzipped
     assert gzip.decompress(streamed.gzipped) == streamed.body
 
 
-def test_an_empty_feed_gets_the_tag_of_a_feed_with_the_same_bytes() -> None:
+def test_an_empty_feed_gets_the_tag_and_gzip_copy_of_a_feed_with_the_same_bytes() -> None:
     now = now_utc()
     empty = empty_feed("Closed", "Europe/London", now, now)
     meta = CalendarMeta(
@@ -192,7 +194,8 @@ def test_an_empty_feed_gets_the_tag_of_a_feed_with_the_same_bytes() -> None:
         [], Policy(), "Europe/London", calendar_head(meta), (now, now), (1, 1, 1)
     )
     assert empty.body == parts.body()
-    assert empty.etag == f'"{parts.tag()}"'
+    tag, gzipped = parts.packed()
+    assert empty.etag == f'"{tag}"' and empty.gzipped == gzipped
 
 
 def test_pieces_join_into_the_gzip_file_of_their_bytes() -> None:
