@@ -1,5 +1,6 @@
-"""A calendar's feed kept as one rendered VEVENT per booking, so that after a write the next
-fetch renders only the bookings written since and joins the rest as they were.
+"""A calendar's feed kept as one rendered VEVENT per booking, in runs of events each
+compressed and hashed once, so that after a write the next fetch renders only the bookings
+written since, compresses and hashes only the runs they touch, and joins the rest as they were.
 
 The parts hold for one calendar version (policy), one window (day) and one version of the
 account's objects; the bookings written since are read by the account's data version, which
