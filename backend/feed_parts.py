@@ -1,5 +1,6 @@
-"""A calendar's feed kept as one rendered VEVENT per booking, so that after a write the next
-fetch renders only the bookings written since and joins the rest as they were.
+"""A calendar's feed kept as one rendered VEVENT per booking, in runs of events each
+compressed and hashed once, so that after a write the next fetch renders only the bookings
+written since, compresses and hashes only the runs they touch, and joins the rest as they were.
 
 The parts hold for one calendar version (policy), one window (day) and one version of the
 account's objects; the bookings written since are read by the account's data version, which
@@ -9,22 +10,83 @@ other version or day, means a full render: the parts never guess.
 
 from __future__ import annotations
 
+import io
 import zlib
 from bisect import bisect_left
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain
 
 import msgspec
 
 from backend import metrics
 from backend.domain import BookingView
-from backend.http_cache import deflate_piece, gzip_of_pieces
+from backend.http_cache import Piece, gzip_of_pieces, parts_tag, piece_of
 from backend.ics import CALENDAR_END, EventWriter
 from backend.policy import Policy, Redactor, selects
 
 _RUN_MASK = 0xFF  # runs of 256 events on average: about 100 KB, a millisecond to compress
 _CHANGES = metrics.EVENTS_RENDERED.labels("changes")
+_END = piece_of(CALENDAR_END)
 Place = tuple[datetime, str]  # where a booking sits in the feed: start, then booking id
+Event = tuple[Place, bytes]  # a booking's place and its VEVENT
+
+
+def cut(events: Iterable[Event]) -> Iterator[list[Event]]:
+    """Events in feed order cut into runs: up to and including one whose booking id ends a
+    run (by its hash, so a run's end stays where it is whatever comes or goes around it),
+    then the rest. A body is always cut the same way, whoever renders it."""
+    run: list[Event] = []
+    for event in events:
+        run.append(event)
+        if ends_run(event[0][1]):
+            yield run
+            run = []
+    if run:
+        yield run
+
+
+def ends_run(booking_id: str) -> bool:
+    return zlib.crc32(booking_id.encode()) & _RUN_MASK == 0
+
+
+def _packed(pieces: list[Piece]) -> tuple[str, bytes]:
+    """The content tag and gzip copy of a feed from its pieces: its head's, its runs', its
+    end's. Every render of the same body cuts it the same way, so gets the same of both."""
+    return parts_tag([piece.digest for piece in pieces]), gzip_of_pieces(pieces)
+
+
+def streamed(head: bytes, events: Iterable[Event]) -> tuple[bytes, str, bytes]:
+    """The feed of `events` (in feed order), its content tag and gzip copy, made as parts of
+    the same body make them, yet with nothing kept: the bytes grow in one buffer, so a
+    calendar too large to keep never holds all its events at once, nor its bytes twice."""
+    out = io.BytesIO()
+    out.write(head)
+    pieces = [piece_of(head)]
+    for run in cut(events):
+        data = b"".join([lines for _, lines in run])
+        out.write(data)
+        pieces.append(piece_of(data))
+    out.write(CALENDAR_END)
+    return out.getvalue(), *_packed([*pieces, _END])  # the buffer itself, not a copy
+
+
+class Run(msgspec.Struct, frozen=True):
+    """A run of the feed's events, and its bytes compressed and hashed once, again only when
+    one of its events changes."""
+
+    places: list[Place]
+    lines: list[bytes]  # each place's VEVENT
+    piece: Piece
+
+
+_NEW_RUN = Run(places=[], lines=[], piece=piece_of(b""))  # what events after the last run join
+
+
+def _run(events: list[Event]) -> Run:
+    lines = [lines for _, lines in events]
+    return Run(places=[place for place, _ in events], lines=lines, piece=piece_of(b"".join(lines)))
 
 
 class FeedParts(msgspec.Struct, frozen=True, kw_only=True):
@@ -33,36 +95,21 @@ class FeedParts(msgspec.Struct, frozen=True, kw_only=True):
     as_of: int  # the account's data version the parts show
     window: tuple[datetime, datetime]
     head: bytes
-    places: list[Place]  # in feed order
-    lines: list[bytes]  # each place's VEVENT
+    head_piece: Piece
+    runs: list[Run]  # in feed order; the parts that follow these share the runs not changed
     place_of: dict[str, Place]  # booking id → its place
-    # Compressed runs of the body by their lines, shared by the parts that follow these: a
-    # run is compressed once, and again only when one of its lines changes.
-    pieces: dict[tuple[bytes, ...], bytes] = msgspec.field(default_factory=dict)
+
+    @property
+    def events(self) -> int:
+        return len(self.place_of)
 
     def body(self) -> bytes:
-        return b"".join((self.head, *self.lines, CALENDAR_END))
+        lines = [run.lines for run in self.runs]
+        return b"".join(chain((self.head,), *lines, (CALENDAR_END,)))
 
-    def gzipped(self, body: bytes) -> bytes:
-        """The body (as body() gave it) gzipped, from the runs' compressed pieces."""
-        runs = self._runs()
-        pieces = [self.pieces.get(run) or deflate_piece(b"".join(run)) for run in runs]
-        self.pieces.clear()
-        self.pieces.update(zip(runs, pieces, strict=True))
-        return gzip_of_pieces(pieces, body)
-
-    def _runs(self) -> list[tuple[bytes, ...]]:
-        """The body cut into runs of lines: the head, then events up to and including one
-        whose booking id ends a run (by its hash, so a run's end stays where it is whatever
-        comes or goes around it), then the end."""
-        runs: list[tuple[bytes, ...]] = [(self.head,)]
-        start = 0
-        for index, (_, booking_id) in enumerate(self.places):
-            if zlib.crc32(booking_id.encode()) & _RUN_MASK == 0:
-                runs.append(tuple(self.lines[start : index + 1]))
-                start = index + 1
-        runs.append((*self.lines[start:], CALENDAR_END))
-        return runs
+    def packed(self) -> tuple[str, bytes]:
+        """The body's content tag and gzip copy, as every render of the same body gives them."""
+        return _packed([self.head_piece, *[run.piece for run in self.runs], _END])
 
     def holds(self, calendar_version: int, objects_version: int, deleted_version: int) -> bool:
         """Whether the bookings written since `as_of` are all it takes to bring them up to
@@ -96,14 +143,15 @@ def rendered(
     )
     metrics.EVENTS_RENDERED.labels("full").inc(len(shown))
     redact, writer = Redactor(policy), EventWriter(time_zone)
+    events = ((place, writer.lines(redact(view))) for place, view in shown)
     return FeedParts(
         calendar_version=versions[0],
         objects_version=versions[1],
         as_of=versions[2],
         window=window,
         head=head,
-        places=[place for place, _ in shown],
-        lines=[writer.lines(redact(view)) for _, view in shown],
+        head_piece=piece_of(head),
+        runs=[_run(run) for run in cut(events)],
         place_of={place[1]: place for place, _ in shown},
     )
 
@@ -111,24 +159,53 @@ def rendered(
 def caught_up(
     parts: FeedParts, changed: list[BookingView], policy: Policy, time_zone: str, as_of: int
 ) -> FeedParts:
-    """The parts with the bookings written since re-rendered, moved, added or dropped."""
-    places, lines, place_of = list(parts.places), list(parts.lines), dict(parts.place_of)
+    """The parts with the bookings written since re-rendered, moved, added or dropped: only
+    the runs they leave or join are copied, cut again, compressed and hashed."""
+    runs = parts.runs
+    # A place belongs to the first run that ends at or after it, else to the last run if that
+    # is open (ends at no run's end), else to a new run after it.
+    ends = [run.places[-1] for run in runs]
+    if ends and not ends_run(ends[-1][1]):
+        ends.pop()
+    edited: dict[int, tuple[list[Place], list[bytes]]] = {}  # by run, its places and lines
+
+    def edit(place: Place) -> tuple[list[Place], list[bytes]]:
+        at = bisect_left(ends, place)
+        if at not in edited:
+            run = runs[at] if at < len(runs) else _NEW_RUN
+            edited[at] = list(run.places), list(run.lines)
+        return edited[at]
+
+    place_of = parts.place_of.copy()  # unlike dict(), fast with the holes pop() leaves
     redact, writer = Redactor(policy), EventWriter(time_zone)
     for view in changed:
         old = place_of.pop(view.booking.id, None)
         if old is not None:
+            places, lines = edit(old)
             index = bisect_left(places, old)
             del places[index], lines[index]
         if _shown(view, policy, parts.window):
             place = (view.booking.start, view.booking.id)
+            places, lines = edit(place)
             index = bisect_left(places, place)
             places.insert(index, place)
             lines.insert(index, writer.lines(redact(view)))
             place_of[view.booking.id] = place
             _CHANGES.inc()
-    return msgspec.structs.replace(
-        parts, as_of=as_of, places=places, lines=lines, place_of=place_of
-    )
+    cut_again: list[Run] = []
+    pending: list[Event] = []  # events of edited runs, and of those after them, not yet cut
+    for at, run in enumerate([*runs, _NEW_RUN]):
+        if at in edited or pending:
+            places, lines = edited.get(at, (run.places, run.lines))
+            pending.extend(zip(places, lines, strict=True))
+            done = list(cut(pending))
+            pending = done.pop() if done and not ends_run(done[-1][-1][0][1]) else []
+            cut_again.extend(map(_run, done))
+        elif run.places:
+            cut_again.append(run)
+    if pending:
+        cut_again.append(_run(pending))
+    return msgspec.structs.replace(parts, as_of=as_of, runs=cut_again, place_of=place_of)
 
 
 class PartsCache:
@@ -151,12 +228,12 @@ class PartsCache:
     def put(self, calendar_id: int, parts: FeedParts) -> None:
         self.drop(calendar_id)
         self._entries[calendar_id] = parts
-        self._events += len(parts.lines)
+        self._events += parts.events
         while self._events > self.max_events and self._entries:
             _, evicted = self._entries.popitem(last=False)
-            self._events -= len(evicted.lines)
+            self._events -= evicted.events
 
     def drop(self, calendar_id: int) -> None:
         old = self._entries.pop(calendar_id, None)
         if old is not None:
-            self._events -= len(old.lines)
+            self._events -= old.events

@@ -8,7 +8,6 @@ compress: that work runs in a worker thread, so the event loop keeps serving oth
 from __future__ import annotations
 
 import asyncio
-import io
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ import msgspec
 from backend import feed_parts
 from backend.feed_parts import FeedParts, PartsCache
 from backend.http_cache import compress, content_tag, etags
-from backend.ics import CALENDAR_END, CalendarMeta, EventWriter, calendar_head, render_calendar
+from backend.ics import CalendarMeta, EventWriter, calendar_head
 from backend.policy import Policy, PublicEvent, Redactor, booking_fields, selects
 from backend.store import accounts, bookings, calendars
 from backend.store.db import Connection, Database, now_utc
@@ -181,7 +180,7 @@ async def publish(
         kept.put(calendar_id, parts)
     async with db.transaction() as conn:
         modified = await calendars.mark_published(conn, calendar_id, tag, now_utc())
-    return await asyncio.to_thread(package, body, meta.name, modified, tag, gzipped)
+    return package(body, meta.name, modified, tag, gzipped)
 
 
 CHUNK = 2_000  # bookings resolved, redacted and written at a time
@@ -195,40 +194,33 @@ def _rendered(
     versions: tuple[int, int, int],
     parts: FeedParts | None,
     max_kept: int,
-) -> tuple[FeedParts | None, bytes, str, bytes | None]:
+) -> tuple[FeedParts | None, bytes, str, bytes]:
     """The feed's parts (None for a calendar too large to keep), bytes, content tag and gzip
-    copy (when the parts make it cheaply): the kept parts caught up with the bookings written
-    since, or every booking rendered."""
+    copy: the kept parts caught up with the bookings written since, or every booking
+    rendered."""
     if parts is not None:
         parts = feed_parts.caught_up(parts, found.views(), policy, meta.time_zone, versions[2])
     elif len(found.rows) <= max_kept:
         head = calendar_head(meta)
         parts = feed_parts.rendered(found.views(), policy, meta.time_zone, head, window, versions)
     else:
-        body = _streamed(meta, policy, found)
-        return None, body, content_tag(body), None
-    body = parts.body()
-    return parts, body, content_tag(body), parts.gzipped(body)
-
-
-def _streamed(meta: CalendarMeta, policy: Policy, found: bookings.WindowRows) -> bytes:
-    """A calendar too large to keep in parts: a chunk of bookings at a time becomes bytes,
-    added to one growing buffer, so it never holds all its resolved or redacted objects at
-    once, nor its bytes twice."""
-    redact, writer = Redactor(policy), EventWriter(meta.time_zone)
-    out = io.BytesIO()
-    out.write(calendar_head(meta))
-    for views in found.chunks(CHUNK):
-        out.write(b"".join([writer.lines(redact(view)) for view in views if selects(policy, view)]))
-    out.write(CALENDAR_END)
-    return out.getvalue()  # the buffer itself, not a copy
+        redact, writer = Redactor(policy), EventWriter(meta.time_zone)
+        events = (
+            ((view.booking.start, view.booking.id), writer.lines(redact(view)))
+            for views in found.chunks(CHUNK)  # resolved and redacted a chunk at a time
+            for view in views
+            if selects(policy, view)
+        )
+        return None, *feed_parts.streamed(calendar_head(meta), events)
+    return parts, parts.body(), *parts.packed()
 
 
 def empty_feed(name: str, time_zone: str, now: datetime, changed_at: datetime) -> RenderedFeed:
     """A valid calendar with no events: subscribed apps drop the copy they hold."""
     today = now.date()
     meta = CalendarMeta(name=name, time_zone=time_zone, window_start=today, window_end=today)
-    return package(render_calendar(meta, []), name, changed_at)
+    body, tag, gzipped = feed_parts.streamed(calendar_head(meta), [])  # as a live feed's
+    return package(body, name, changed_at, tag, gzipped)
 
 
 def _filename(name: str) -> str:

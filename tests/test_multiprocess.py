@@ -205,6 +205,19 @@ def test_two_processes_on_one_database_act_as_one(
     }
     assert api.put("/bookings/bk-2", json=later).status_code == 201
     assert feed(other) == [name, name]
+
+    def representations(base: str) -> list[tuple[str, bytes]]:
+        """The feed's identity and gzip bytes, each with its ETag."""
+        found = []
+        for coding in ("identity", "gzip"):
+            fetched[base] += 1
+            path = f"{base}/feeds/{seeded.token}.ics"
+            with httpx.stream("GET", path, headers={"accept-encoding": coding}) as response:
+                found.append((response.headers["etag"], b"".join(response.iter_raw())))
+        return found
+
+    # Caught up in one process, rendered in full in the other: the same bytes, the same ETags.
+    assert representations(other) == representations(one)
     assert api.delete("/bookings/bk-2").status_code == 204
     assert feed(other) == [name]
 

@@ -77,7 +77,7 @@ def asgi_client(harness: Harness) -> httpx.AsyncClient:
         (
             "/feeds/{}.ics",
             (backend.feed_parts, "Redactor"),
-            (backend.publish, "content_tag"),
+            (backend.feed_parts, "gzip_of_pieces"),
             b"BEGIN:VEVENT",
         ),
         (
