@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from backend import subscribe
 from backend.policy import PublicEvent
-from widget.options import Options
+from widget.options import Options, View
 
 CARRIED = ("theme", "accent", "compact", "lang")
 
@@ -39,8 +39,9 @@ class WidgetUrls:
         self._and_kept = f"&{kept}" if kept else ""
 
     def page(self, view: str, day: date | None = None) -> str:
-        params = [("view", view), *(() if day is None else [("date", day.isoformat())])]
-        return f"/embed/{self._token}?{urlencode(params)}{self._and_kept}"
+        # A view's name and an ISO date are as they read in a query string.
+        on = "" if day is None else f"&date={day.isoformat()}"
+        return f"/embed/{self._token}?view={View(view)}{on}{self._and_kept}"
 
     def event(self, event: PublicEvent) -> str:
         """The details page, by the local day the event starts and its UID: the page reads
