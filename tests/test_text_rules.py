@@ -34,10 +34,10 @@ from tests.conftest import (
     appointment,
 )
 from tests.test_manage_calendars import form
-from widget.chip import event_link
 from widget.i18n import translator
 from widget.layout import Slot
 from widget.locale import formatter
+from widget.markup import event_link
 from widget.urls import WidgetUrls
 
 RAW = ("\x00", "\x1b", "\x7f", "\x85", "\x9b")

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from backend.domain import BookingStatus
 from backend.policy import PublicEvent
-from widget.chip import event_link
+from widget.markup import event_link, month_cell
 
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 DOMAIN = "widget"
@@ -66,8 +66,9 @@ class Translator:
         return self.gettext(_STATUS_FLAG[status])
 
     def template_globals(self) -> dict[str, Callable[..., str]]:
-        """What a template calls: `_("…")`, `ngettext("…", "…", n)` and an event's chip,
-        `event_link(slot, urls, fmt)`, bound to this language."""
+        """What a template calls: `_("…")`, `ngettext("…", "…", n)`, an event's chip
+        `event_link(slot, urls, fmt)` and a month's day `month_cell(day, urls, fmt, limit)`,
+        bound to this language."""
         return {
             "_": self.gettext,
             "ngettext": self.ngettext,
@@ -75,6 +76,7 @@ class Translator:
             "status_label": self.status,
             "status_flag": self.status_flag,
             "event_link": partial(event_link, self),
+            "month_cell": partial(month_cell, self),
         }
 
 

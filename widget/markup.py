@@ -1,8 +1,8 @@
-"""An event's chip: the link on a view's grid or list that opens the event's details.
-
-Written in Python rather than as a Jinja macro because a month page holds a hundred chips and
-a macro call costs more than the chip. It prints text as every template does: cleaned by the
-text rule (`backend.text.clean`, the templates' `finalize`), then HTML-escaped.
+"""The parts of a view written in Python rather than as Jinja macros or loops: an event's chip
+(the link that opens its details) and a month's day cell. A month page holds a hundred chips
+and forty-two cells, and a macro call or a template's function call costs more than the markup
+it makes. They print text as every template does: cleaned by the text rule
+(`backend.text.clean`, the templates' `finalize`), then HTML-escaped.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from backend.text import clean
-from widget.layout import Slot
+from widget.layout import Day, Slot
 from widget.locale import Formatter
 from widget.urls import WidgetUrls
 
@@ -80,4 +80,46 @@ def event_link(
         f"  {time}\n"
         f'  <span class="bf-what">{name}</span>{flagged}\n'
         "</a>"
+    )
+
+
+def month_cell(tr: Translator, day: Day, urls: WidgetUrls, fmt: Formatter, limit: int) -> Markup:
+    """A day of the month's grid: its number, which opens the day, and its first `limit`
+    events' chips, the others as "+N more", which opens the day too."""
+    count = len(day.slots)
+    day_url = _shown(urls.page("day", day.day))
+    full_date = fmt.full_date(day.day)
+    classes = (" bf-outside" if not day.in_period else "") + (" bf-today" if day.today else "")
+    current = ' aria-current="date"' if day.today else ""
+    counted, label, events = "", _shown(full_date), ""
+    if count:
+        counted = f'<span class="bf-count" aria-hidden="true">{count}</span>'
+        label += _shown(", " + tr.ngettext("%(count)s event", "%(count)s events", count))
+        chips = "".join(
+            f"\n          <li>{event_link(tr, slot, urls, fmt)}</li>" for slot in day.slots[:limit]
+        )
+        more = ""
+        if count > limit:
+            hidden = count - limit
+            shown = _shown(tr.ngettext("+%(count)s more", "+%(count)s more", hidden))
+            said = _shown(
+                tr.ngettext(
+                    "%(count)s more event on %(date)s",
+                    "%(count)s more events on %(date)s",
+                    hidden,
+                    date=full_date,
+                )
+            )
+            more = (
+                f'\n          <li><a class="bf-more" href="{day_url}" hx-get="{day_url}">'
+                f'<span aria-hidden="true">{shown}</span>'
+                f'<span class="bf-hidden">{said}</span></a></li>'
+            )
+        events = f'\n        <ul class="bf-events">{chips}{more}\n        </ul>'
+    return Markup(  # noqa: S704 (every value in it is escaped above)
+        f'<td class="bf-day{classes}"{current}>\n'
+        f'        <a class="bf-daylink" href="{day_url}" hx-get="{day_url}">'
+        f'<span class="bf-daynum" aria-hidden="true">{_shown(fmt.day_number(day.day))}</span>'
+        f'{counted}<span class="bf-hidden">{label}</span></a>{events}\n'
+        "      </td>"
     )
