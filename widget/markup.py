@@ -7,6 +7,7 @@ it makes. They print text as every template does: cleaned by the text rule
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 def _shown(text: str) -> Markup:
     return escape(clean(text))
+
+
+# For the few texts a page repeats on most of its chips and cells: times, titles, dates.
+_shown_often = lru_cache(maxsize=1024, typed=True)(_shown)  # typed: Markup is not text
 
 
 def event_link(
@@ -49,8 +54,8 @@ def event_link(
         when = fmt.time_range(slot.start, slot.end)
     else:
         when = fmt.time(slot.start)
-    shown_when, name = _shown(when), _shown(tr.title(event))
-    flag = _shown(tr.status_flag(event.status)) if event.status else ""
+    shown_when, name = _shown_often(when), _shown_often(tr.title(event))
+    flag = _shown_often(tr.status_flag(event.status)) if event.status else ""
     flagged = f'<span class="bf-flag"> {flag}</span>' if flag else ""
     classes = "".join(
         (
@@ -58,7 +63,7 @@ def event_link(
             " bf-continued" if slot.continued else "",
             " bf-continues" if slot.continues else "",
             " bf-allday" if slot.all_day else "",
-            _shown(place),
+            _shown_often(place),
         )
     )
     if slot.all_day or slot.continued or slot.continues:
@@ -91,17 +96,17 @@ def month_cell(tr: Translator, day: Day, urls: WidgetUrls, fmt: Formatter, limit
     full_date = fmt.full_date(day.day)
     classes = (" bf-outside" if not day.in_period else "") + (" bf-today" if day.today else "")
     current = ' aria-current="date"' if day.today else ""
-    counted, label, events = "", _shown(full_date), ""
+    counted, label, events = "", _shown_often(full_date), ""
     if count:
         counted = f'<span class="bf-count" aria-hidden="true">{count}</span>'
-        label += _shown(", " + tr.ngettext("%(count)s event", "%(count)s events", count))
+        label += _shown_often(", " + tr.ngettext("%(count)s event", "%(count)s events", count))
         chips = "".join(
             f"\n          <li>{event_link(tr, slot, urls, fmt)}</li>" for slot in day.slots[:limit]
         )
         more = ""
         if count > limit:
             hidden = count - limit
-            shown = _shown(tr.ngettext("+%(count)s more", "+%(count)s more", hidden))
+            shown = _shown_often(tr.ngettext("+%(count)s more", "+%(count)s more", hidden))
             said = _shown(
                 tr.ngettext(
                     "%(count)s more event on %(date)s",
@@ -119,7 +124,7 @@ def month_cell(tr: Translator, day: Day, urls: WidgetUrls, fmt: Formatter, limit
     return Markup(  # noqa: S704 (every value in it is escaped above)
         f'<td class="bf-day{classes}"{current}>\n'
         f'        <a class="bf-daylink" href="{day_url}" hx-get="{day_url}">'
-        f'<span class="bf-daynum" aria-hidden="true">{_shown(fmt.day_number(day.day))}</span>'
+        f'<span class="bf-daynum" aria-hidden="true">{_shown_often(fmt.day_number(day.day))}</span>'
         f'{counted}<span class="bf-hidden">{label}</span></a>{events}\n'
         "      </td>"
     )
