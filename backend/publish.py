@@ -58,6 +58,25 @@ def window_for(policy: Policy, time_zone: str, now: datetime) -> Window:
     )
 
 
+class Unredacted:
+    """Bookings as read for a calendar's policy, not yet redacted: `public()` redacts them in
+    whichever thread the work that follows runs (a widget page's layout), one hop for both."""
+
+    __slots__ = ("_found", "_policy")
+
+    def __init__(self, found: bookings.WindowRows | None, policy: Policy) -> None:
+        self._found = found
+        self._policy = policy
+
+    @property
+    def empty(self) -> bool:
+        return self._found is None or not self._found.rows
+
+    def public(self) -> list[PublicEvent]:
+        """The events as the calendar's subscribers may see them, in start order."""
+        return [] if self._found is None else _redacted(self._found, self._policy)
+
+
 async def public_events(
     db: Database,
     account_id: str,
@@ -67,10 +86,20 @@ async def public_events(
 ) -> tuple[CalendarMeta, list[PublicEvent]]:
     """The calendar's meta and its events as its subscribers may see them, in start order;
     with `within`, only those overlapping that span and the window both (a page's days)."""
+    meta, found = await public_bookings(db, account_id, calendar_id, now, within)
+    return meta, [] if found.empty else await asyncio.to_thread(found.public)
+
+
+async def public_bookings(
+    db: Database,
+    account_id: str,
+    calendar_id: int,
+    now: datetime,
+    within: tuple[datetime, datetime] | None = None,
+) -> tuple[CalendarMeta, Unredacted]:
+    """`public_events` read but not yet redacted."""
     meta, policy, found = await _window(db, account_id, calendar_id, now, within)
-    if found is None:
-        return meta, []
-    return meta, await asyncio.to_thread(_redacted, found, policy)
+    return meta, Unredacted(found, policy)
 
 
 async def _window(

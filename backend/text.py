@@ -15,6 +15,8 @@ from backend.errors import InvalidInput
 # C0 and C1 control characters, DEL, and the two Unicode line and paragraph separators.
 CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _DIRTY = re.compile(f"[{CONTROLS}]")
+# What `clean` changes: every control character but the tab and the line feed it keeps.
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Every line break becomes "\n"; tabs stay; every other control character goes.
 _CLEAN = {code: None for code in (*range(0x20), *range(0x7F, 0xA0)) if code not in (0x09, 0x0A)}
 _CLEAN.update({0x0D: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n"})
@@ -27,7 +29,7 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cn", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"})
 def clean(text: str) -> str:
     """Text without control characters: each line break (CRLF, CR, NEL, U+2028/9) one "\\n",
     tabs kept. What the booking system's text is stored as, and what every page shows."""
-    if _DIRTY.search(text) is None:
+    if _UNCLEAN.search(text) is None:  # most text, and every page's HTML with its line breaks
         return text
     return text.replace("\r\n", "\n").translate(_CLEAN)
 

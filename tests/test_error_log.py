@@ -26,7 +26,7 @@ def test_a_failing_widget_page_is_logged_without_its_token(
     async def broken(*_: object, **__: object) -> None:
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr(widget.publisher, "public_events", broken)
+    monkeypatch.setattr(widget.publisher, "public_bookings", broken)
     caplog.set_level(logging.ERROR)
     response = acme.client.get(f"/embed/{link.token}")
     assert response.status_code == 500

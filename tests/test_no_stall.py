@@ -163,7 +163,7 @@ def test_concurrent_cold_widget_visits_build_and_lay_out_the_calendar_once(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = seed_calendar(harness, 2_000)
-    builds = counting(monkeypatch, widget.publisher, "public_events")
+    builds = counting(monkeypatch, widget.publisher, "public_bookings")
     layouts = counting(monkeypatch, widget.routes, "calendar_context")
 
     responses = fetched_at_once(harness, f"/embed/{token}", 8)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from html import unescape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -16,13 +18,14 @@ from hypothesis import strategies as st
 
 from backend.accounts import create_account
 from backend.api_keys import create_key, list_keys
-from backend.domain import Account, Customer, Location, Service, StaffMember
+from backend.domain import Account, BookingStatus, Customer, Location, Service, StaffMember
 from backend.errors import InvalidInput
-from backend.policy import Detail, Policy
+from backend.policy import Detail, Policy, PublicEvent
 from backend.text import clean, is_blank, one_line
 from tests.conftest import (
     CUSTOMER,
     PLACE,
+    REFERENCES,
     SERVICE,
     STAFF,
     ApiClient,
@@ -31,6 +34,11 @@ from tests.conftest import (
     appointment,
 )
 from tests.test_manage_calendars import form
+from widget.i18n import translator
+from widget.layout import Slot
+from widget.locale import formatter
+from widget.markup import event_link
+from widget.urls import WidgetUrls
 
 RAW = ("\x00", "\x1b", "\x7f", "\x85", "\x9b")
 EVERYTHING = Policy(details=frozenset(Detail))
@@ -258,3 +266,56 @@ def test_the_api_cleans_the_account_name_it_is_sent(api: ApiClient) -> None:
     patched = api.patch("/account", {"name": "Acme\x00 Studio\x7f"})
     assert patched.status_code == 200
     assert patched.json()["name"] == "Acme Studio"
+
+
+HOSTILE = "Cut <script>alert(\"x\")</script> & 'q'\r\nnext\x07\x1b[2J\u2028end"
+
+
+@pytest.mark.parametrize("view", ["month", "week", "day", "list"])
+def test_every_view_shows_an_events_hostile_title_escaped_and_cleaned(
+    harness: Harness, view: str
+) -> None:
+    harness.create_account("acme")
+    harness.put("acme", *REFERENCES, Service(id=SERVICE.id, name=HOSTILE), appointment())
+    _, link = harness.create_calendar("acme", "Everything", EVERYTHING)
+    listed = harness.client.get(f"/embed/{link.token}", params={"view": "list"}).text
+    day = re.search(r"/events/(\d{4}-\d{2}-\d{2})/", listed).group(1)
+    page = harness.client.get(f"/embed/{link.token}", params={"view": view, "date": day}).text
+    chip = re.search(r'<a class="bf-event[^>]*>.*?</a>', page, re.S).group(0)
+    shown = "Cut &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39; next[2J end"
+    assert f'<span class="bf-what">{shown}</span>' in chip
+    assert re.search(f'title="[^"]+ {re.escape(shown)}"', chip)
+    assert "<script>" not in page
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", page)
+
+
+def test_an_event_chip_cleans_and_escapes_the_text_it_is_given() -> None:
+    """The chip is written in Python: it keeps the templates' rule for text it prints,
+    whatever reaches it (here a title redaction would have put on one line)."""
+    zone = ZoneInfo("Europe/London")
+    start = datetime(2026, 11, 3, 9, tzinfo=zone)
+    event = PublicEvent(
+        uid='u<1>"&',
+        start=start,
+        end=start + timedelta(hours=1),
+        stamp=start,
+        sequence=0,
+        title=HOSTILE,
+        status=BookingStatus.CANCELLED,
+    )
+    slot = Slot(
+        event=event, start=start, end=event.end, continued=False, continues=False, all_day=False
+    )
+    urls = WidgetUrls("token", (("theme", "dark"), ("lang", "en")), "https://x.example", zone)
+    chip = str(event_link(translator("en"), slot, urls, formatter("en"), place=' "x'))
+    text = "Cut &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39;\nnext[2J\nend"
+    assert f'<span class="bf-what">{text}</span><span class="bf-flag"> (cancelled)</span>' in chip
+    assert re.search(f'title="[^"]+ {re.escape(text)} \\(cancelled\\)"', chip)
+    assert 'class="bf-event bf-cancelled &#34;x"' in chip
+    assert 'href="/embed/token/events/2026-11-03/u%3C1%3E%22%26?theme=dark&amp;lang=en"' in chip
+    assert not re.search(r"[<>\"'\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", unescape_text(chip))
+
+
+def unescape_text(chip: str) -> str:
+    """The chip's printed text: what lies between and inside its tags, markup left out."""
+    return "".join(re.findall(r'(?<==")[^"]*|(?<=>)[^<]*', chip))

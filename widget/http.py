@@ -41,6 +41,9 @@ Headers = list[tuple[bytes, bytes]]
 _PLAIN = (b"content-type", b"text/plain; charset=utf-8")
 _NOT_FOUND_BODY = b"Not found\n"
 _NOT_ALLOWED_BODY = b"Method not allowed\n"
+# A month of 200 events is about 78 KB of HTML: level 3 compresses it in half of level 6's
+# time (0.14 ms against 0.28), to 7.8 KB against 6.7 KB.
+PAGE_GZIP_LEVEL = 3
 
 
 class RenderedPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -137,7 +140,7 @@ def rendered(
     return _prepared(
         status,
         body,
-        compress(body),
+        compress(body, PAGE_GZIP_LEVEL),
         etags(content_tag(body)),
         [(b"content-type", b"text/html; charset=utf-8")],
         common,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from io import BytesIO
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 
 from backend.domain import BookingStatus
 from backend.policy import PublicEvent
+from widget.markup import event_link, month_cell
 
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 DOMAIN = "widget"
@@ -65,13 +66,17 @@ class Translator:
         return self.gettext(_STATUS_FLAG[status])
 
     def template_globals(self) -> dict[str, Callable[..., str]]:
-        """What a template calls: `_("…")` and `ngettext("…", "…", n)`, bound to this language."""
+        """What a template calls: `_("…")`, `ngettext("…", "…", n)`, an event's chip
+        `event_link(slot, urls, fmt)` and a month's day `month_cell(day, urls, fmt, limit)`,
+        bound to this language."""
         return {
             "_": self.gettext,
             "ngettext": self.ngettext,
             "event_title": self.title,
             "status_label": self.status,
             "status_flag": self.status_flag,
+            "event_link": partial(event_link, self),
+            "month_cell": partial(month_cell, self),
         }
 
 

@@ -4,7 +4,7 @@ and, for the week and the day, events placed by time on a grid of quarter hours.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -16,6 +16,8 @@ LIST_DAYS = 14
 QUARTER = 15  # minutes: the time grid's unit
 DEFAULT_HOURS = (9, 17)  # a time grid without timed events
 MIN_HOURS = 6
+_ONE_DAY = timedelta(days=1)
+_ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 class Slot(msgspec.Struct, frozen=True, kw_only=True):
@@ -167,28 +169,30 @@ def weekday_order(week_start: int) -> list[int]:
 def _slots_by_day(
     events: Iterable[PublicEvent], zone: ZoneInfo, first: date, last: date
 ) -> dict[date, list[Slot]]:
-    lower = datetime.combine(first, time(), zone)
-    upper = datetime.combine(last, time(), zone)
+    # In UTC, as events' times are: comparing times in two zones costs 15 times as much.
+    lower = datetime.combine(first, time(), zone).astimezone(UTC)
+    upper = datetime.combine(last, time(), zone).astimezone(UTC)
+    final_day = last - _ONE_DAY
     found: dict[date, list[Slot]] = {}
     for event in events:
         if event.end <= lower or event.start >= upper:
             continue
         start, end = event.start.astimezone(zone), event.end.astimezone(zone)
         all_day = is_all_day(start, end)
-        ends = last_day(start, end)
-        day = max(start.date(), first)
-        final = min(ends, last - timedelta(days=1))
+        begins, ends = start.date(), last_day(start, end)
+        day = max(begins, first)
+        final = min(ends, final_day)
         while day <= final:
             slot = Slot(
                 event=event,
                 start=start,
                 end=end,
-                continued=day > start.date(),
+                continued=day > begins,
                 continues=day < ends,
                 all_day=all_day,
             )
             found.setdefault(day, []).append(slot)
-            day += timedelta(days=1)
+            day += _ONE_DAY
     return found
 
 
@@ -200,7 +204,7 @@ def is_all_day(start: datetime, end: datetime) -> bool:
 
 def last_day(start: datetime, end: datetime) -> date:
     """The last day an event touches: one ending at midnight ends the day before."""
-    return max(start.date(), (end - timedelta(microseconds=1)).date())
+    return max(start.date(), (end - _ONE_MICROSECOND).date())
 
 
 def time_grid(days: Iterable[Day], max_lanes: int) -> TimeGrid:

@@ -36,6 +36,7 @@ class Formatter:
         # A month page formats the same few times and days hundreds of times.
         self._times: dict[tuple[int, int], str] = {}
         self._dates: dict[date, str] = {}
+        self._day_numbers: dict[int, str] = {}
 
     def short_weekday(self, weekday: int) -> str:
         return self._short_days[weekday]
@@ -51,7 +52,10 @@ class Formatter:
         return format_interval(first, last, "yMMMd", locale=self.locale)
 
     def day_number(self, day: date) -> str:
-        return format_skeleton("d", day, locale=self.locale)
+        found = self._day_numbers.get(day.day)
+        if found is None:
+            found = self._day_numbers[day.day] = format_skeleton("d", day, locale=self.locale)
+        return found
 
     def day_heading(self, day: date) -> str:
         return format_skeleton("MMMEd", day, locale=self.locale)

@@ -4,6 +4,7 @@ shows, read when that page is rendered: a page costs what it shows, not the whol
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from backend.feed_cache import FeedCache, Key
 from backend.ics import CalendarMeta
 from backend.links import is_token_shaped, token_hash
 from backend.policy import PublicEvent
-from backend.publish import calendar_meta, public_events, window_for
+from backend.publish import Unredacted, calendar_meta, public_bookings, window_for
 from backend.runtime import Runtime
 from backend.store import accounts, calendars, link_lookup
 from backend.store.link_lookup import LiveLink
@@ -97,14 +98,19 @@ class WidgetPublisher:
     async def events(self, data: CalendarData, first: date, last: date) -> list[PublicEvent]:
         """The events overlapping the local days [first, last) that the calendar's window and
         policy let its visitors see, in start order; none for days outside the window."""
-        _, events = await public_events(
+        found = await self.bookings(data, first, last)
+        return [] if found.empty else await asyncio.to_thread(found.public)
+
+    async def bookings(self, data: CalendarData, first: date, last: date) -> Unredacted:
+        """`events` read, for the thread that lays out their page to redact."""
+        _, found = await public_bookings(
             self._runtime.db,
             data.account_id,
             data.calendar_id,
             datetime.now(UTC),
             within=data.span(first, last),
         )
-        return events
+        return found
 
     async def event(self, data: CalendarData, uid: str, day: date | None) -> PublicEvent | None:
         """One event by its UID, read from `day`, the local day it starts on (the window's first

@@ -54,9 +54,10 @@ def widget_route(publisher: WidgetPublisher) -> RawRoute:
 
         async def render() -> RenderedPage:
             first, last = shown_days(page_period(data, options), data.week_start)
-            events = only_chosen(await publisher.events(data, first, last), chips)
+            found = await publisher.bookings(data, first, last)
 
             def lay_out() -> RenderedPage:
+                events = only_chosen(found.public(), chips)
                 fmt = formatter(language)
                 urls = WidgetUrls(token, keep, publisher.base_url, data.zone)
                 context = calendar_context(data, events, options, urls, fmt)

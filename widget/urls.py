@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from backend import subscribe
 from backend.policy import PublicEvent
-from widget.options import Options
+from widget.options import Options, View
 
 CARRIED = ("theme", "accent", "compact", "lang")
 
@@ -33,24 +33,27 @@ class WidgetUrls:
         self._keep = keep
         self._base_url = base_url
         self._zone = zone
+        # A page holds a link per day and per event, each carrying the same parameters.
+        kept = urlencode(keep)
+        self._kept = f"?{kept}" if kept else ""
+        self._and_kept = f"&{kept}" if kept else ""
 
     def page(self, view: str, day: date | None = None) -> str:
-        params = [("view", view), *(() if day is None else [("date", day.isoformat())])]
-        return f"/embed/{self._token}?{urlencode([*params, *self._keep])}"
+        # A view's name and an ISO date are as they read in a query string.
+        on = "" if day is None else f"&date={day.isoformat()}"
+        return f"/embed/{self._token}?view={View(view)}{on}{self._and_kept}"
 
     def event(self, event: PublicEvent) -> str:
         """The details page, by the local day the event starts and its UID: the page reads
         that day's events, not the whole window."""
-        query = urlencode(self._keep)
-        return self._event_path(event) + (f"?{query}" if query else "")
+        return self._event_path(event) + self._kept
 
     def _event_path(self, event: PublicEvent) -> str:
         day = event.start.astimezone(self._zone).date().isoformat()
         return f"/embed/{self._token}/events/{day}/{quote(event.uid, safe='')}"
 
     def home(self) -> str:
-        query = urlencode(self._keep)
-        return f"/embed/{self._token}" + (f"?{query}" if query else "")
+        return f"/embed/{self._token}{self._kept}"
 
     # Actions: filter chips, one event's file, the subscribe menu.
     def choosing(self, names: tuple[str, ...]) -> WidgetUrls:

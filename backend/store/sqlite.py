@@ -32,6 +32,21 @@ POINT_READS_KEPT = 10_000  # links and keys looked up; unknown tokens beyond it 
 POINT_READS_KEPT_SECONDS = 1.0
 
 
+class SqliteCursor:
+    """A statement's rows, fetched in the same hop to the connection's thread that ran it (as
+    PostgresCursor's are): aiosqlite's cursor takes a second hop to fetch them."""
+
+    def __init__(self, rows: list[sqlite3.Row], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        return self._rows[0] if self._rows else None
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self._rows
+
+
 class SqliteConnection:
     dialect = "sqlite"
     for_update = ""  # the writer holds the whole database from BEGIN IMMEDIATE on
@@ -39,9 +54,13 @@ class SqliteConnection:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> SqliteCursor:
+        def run(connection: sqlite3.Connection) -> SqliteCursor:
+            cursor = connection.execute(sql, params)
+            return SqliteCursor(cursor.fetchall(), cursor.rowcount)
+
         try:
-            return await self._connection.execute(sql, params)
+            return await self._connection._execute(run, self._connection._conn)
         except sqlite3.IntegrityError as error:
             raise IntegrityError(str(error)) from error
 
