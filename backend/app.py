@@ -68,9 +68,8 @@ def create_app(settings: Settings) -> Litestar:
         state=State({"runtime": runtime, "widget": widget}),
     )
     raw = {"/feeds": publisher.respond, "/embed": widget_route(widget), "/static": static.respond}
-    app.asgi_handler = Observed(
-        Front(app.asgi_handler, raw), AccessLog(sys.stdout, settings.log_format)
-    )
+    observed = Observed(AccessLog(sys.stdout, settings.log_format))
+    app.asgi_handler = Front(app.asgi_handler, raw, observed)
     return app
 
 

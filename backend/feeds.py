@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar.types import Scope, Send
 
 from backend.feed_parts import PartsCache
 from backend.fetchlog import classify_client
+from backend.front import Sent, answered
 from backend.http_cache import CALENDAR_FILE_HEADERS, accepts_gzip, etag_matches
 from backend.links import is_token_shaped, token_hash
+from backend.local_day import local_date
 from backend.publish import RenderedFeed, empty_feed, publish
 from backend.runtime import Runtime
 from backend.store import link_lookup
@@ -104,8 +105,7 @@ class FeedPublisher:
         return ServedFeed.of(empty_feed(name, time_zone, now, since))
 
     async def _live(self, link: LiveLink, now: datetime) -> ServedFeed:
-        today = now.astimezone(ZoneInfo(link.time_zone)).date()
-        key = (link.calendar_version, link.data_version, today.isoformat())
+        key = (link.calendar_version, link.data_version, local_date(link.time_zone, now))
 
         async def build() -> ServedFeed:
             return ServedFeed.of(
@@ -114,31 +114,29 @@ class FeedPublisher:
 
         return await self._runtime.feed_cache.get(link.calendar_id, key, build)
 
-    async def respond(self, filename: str, scope: Scope, send: Send) -> None:
+    async def respond(self, filename: str, scope: Scope, send: Send) -> Sent:
         """The answer to a request for /feeds/`filename`."""
         method = scope["method"]
         if method not in ("GET", "HEAD"):
-            await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
-            return
+            return await answered(
+                send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b""
+            )
         token = filename.removesuffix(".ics")
         if token == filename or not is_token_shaped(token):
-            await _send(send, 404, _NOT_FOUND, _NOT_FOUND_BODY)
-            return
+            return await answered(send, 404, _NOT_FOUND, _NOT_FOUND_BODY)
         now = datetime.now(UTC)
         try:
             served, link_id = await self.served(token, now)
         except Exception:
             logger.exception("rendering a feed failed")  # the token itself is never logged
-            await _send(send, 500, _NOT_FOUND[:1], b"Internal error\n")
-            return
+            return await answered(send, 500, _NOT_FOUND[:1], b"Internal error\n")
         if served is None:
-            await _send(send, 404, _NOT_FOUND, _NOT_FOUND_BODY)
-            return
+            return await answered(send, 404, _NOT_FOUND, _NOT_FOUND_BODY)
         headers = dict(scope["headers"])
         if link_id is not None:
             agent = headers.get(b"user-agent", b"").decode("latin-1")
             self._runtime.recorder.record(link_id, classify_client(agent), now)
-        await self._answer(served, headers, method == "HEAD", now, send)
+        return await self._answer(served, headers, method == "HEAD", now, send)
 
     async def _answer(
         self,
@@ -147,7 +145,7 @@ class FeedPublisher:
         head: bool,
         now: datetime,
         send: Send,
-    ) -> None:
+    ) -> Sent:
         feed = served.feed
         use_gzip = accepts_gzip(headers.get(b"accept-encoding", b""))
         if _not_modified(headers, served):
@@ -160,7 +158,7 @@ class FeedPublisher:
             # Changed within this very second: another change in it would carry the same date,
             # so this copy must not be revalidated by date (RFC 9110 8.8.2.2).
             answer = [header for header in answer if header[0] != b"last-modified"]
-        await _send(send, status, answer, body)
+        return await answered(send, status, answer, body)
 
 
 def _not_modified(headers: dict[bytes, bytes], served: ServedFeed) -> bool:
@@ -174,8 +172,3 @@ def _not_modified(headers: dict[bytes, bytes], served: ServedFeed) -> bool:
         return served.feed.modified <= parsedate_to_datetime(if_modified_since.decode("latin-1"))
     except (TypeError, ValueError):
         return False
-
-
-async def _send(send: Send, status: int, headers: Headers, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

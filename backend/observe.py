@@ -70,43 +70,49 @@ class AccessLog:
 
 
 class Observed:
-    """Wraps the app's ASGI handler: Litestar has routed nothing yet when it is called, so
-    `scope["path"]` is still the whole path (a mounted route later sees only its remainder)."""
+    """One access log line and the request metrics per HTTP request: `record` is told of an
+    answer by whoever sent it; `wrapping(app)` watches what an ASGI app sends."""
 
-    def __init__(self, app: ASGIApp, log: AccessLog) -> None:
-        self._app = app
+    def __init__(self, log: AccessLog) -> None:
         self.log = log
         self._counted: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self._app(scope, receive, send)
-            return
-        started = perf_counter()
-        path = scope["path"]
-        status, sent = 500, 0
+    def wrapping(self, app: ASGIApp) -> ASGIApp:
+        async def observed(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            started, path = perf_counter(), scope["path"]
+            status, sent = 500, 0
 
-        async def counting(message: Message) -> None:
-            nonlocal status, sent
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                sent += len(message.get("body", b""))
-            await send(message)
+            async def counting(message: Message) -> None:
+                nonlocal status, sent
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                elif message["type"] == "http.response.body":
+                    sent += len(message.get("body", b""))
+                await send(message)
 
-        try:
-            await self._app(scope, receive, counting)
-        finally:
-            seconds = perf_counter() - started
-            requests, latency = self._metrics(_route(scope), status)
-            requests.inc()
-            latency.observe(seconds)
-            agent = b""
-            for name, value in scope["headers"]:
-                if name == b"user-agent":
-                    agent = value
-                    break
-            self.log.write(scope["method"], path, status, sent, seconds, agent)
+            try:
+                await app(scope, receive, counting)
+            finally:
+                self.record(scope, path, status, sent, started)
+
+        return observed
+
+    def record(self, scope: Scope, path: str, status: int, sent: int, started: float) -> None:
+        """`path` as asked, answered with `status` and `sent` body bytes; `started`, the
+        perf_counter() when the request came."""
+        seconds = perf_counter() - started
+        requests, latency = self._metrics(scope.get("path_template") or "unmatched", status)
+        requests.inc()
+        latency.observe(seconds)
+        agent = b""
+        for name, value in scope["headers"]:
+            if name == b"user-agent":
+                agent = value
+                break
+        self.log.write(scope["method"], path, status, sent, seconds, agent)
 
     def _metrics(self, route: str, status: int) -> tuple[Counter, Histogram]:
         """The labelled series, looked up once per route and status."""
@@ -141,8 +147,3 @@ def _loggable(path: str) -> str:
 
 def _client_kind(agent: bytes) -> str:
     return classify_client(agent.decode("latin-1")).value
-
-
-def _route(scope: Scope) -> str:
-    """The route template a request matched: few distinct values, whatever the path."""
-    return scope.get("path_template") or "unmatched"

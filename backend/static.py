@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 import msgspec
 from litestar.types import Scope, Send
 
+from backend.front import Sent, answered
 from backend.http_cache import accepts_gzip, compress, content_tag, etag_matches, etags
 
 Headers = list[tuple[bytes, bytes]]
@@ -91,25 +92,26 @@ class StaticFiles:
         """The content-addressed URL of a file under static/ (KeyError if there is none)."""
         return f"/static/{self._hashed_names[name]}"
 
-    async def respond(self, name: str, scope: Scope, send: Send) -> None:
+    async def respond(self, name: str, scope: Scope, send: Send) -> Sent:
         """The answer to a request for /static/`name`."""
         method = scope["method"]
         if method not in ("GET", "HEAD"):
-            await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
-            return
+            return await answered(
+                send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b""
+            )
         found = self._files.get(name)
         if found is None:
-            await _send(send, 404, _NOT_FOUND, b"" if method == "HEAD" else _NOT_FOUND_BODY)
-            return
+            return await answered(
+                send, 404, _NOT_FOUND, b"" if method == "HEAD" else _NOT_FOUND_BODY
+            )
         headers = dict(scope["headers"])
         use_gzip = found.gzipped is not None and accepts_gzip(headers.get(b"accept-encoding", b""))
         if_none_match = headers.get(b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, *found.etags):
             answer = found.not_modified_gzip if use_gzip else found.not_modified
-            await _send(send, 304, answer, b"")
-            return
+            return await answered(send, 304, answer, b"")
         body = found.gzipped if use_gzip else found.body
-        await _send(
+        return await answered(
             send, 200, found.gzip if use_gzip else found.plain, b"" if method == "HEAD" else body
         )
 
@@ -119,8 +121,3 @@ def hashed_name(name: str, tag: str) -> str:
     keeps its type."""
     path = PurePosixPath(name)
     return str(path.with_name(f"{path.stem}.{tag}{path.suffix}"))
-
-
-async def _send(send: Send, status: int, headers: Headers, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -4,6 +4,7 @@ at its fixed address with a short lifetime."""
 from __future__ import annotations
 
 import gzip
+import io
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from backend.front import Front
+from backend.observe import AccessLog, Observed
 from backend.resources import STATIC
 from backend.static import StaticFiles
 from tests.conftest import Harness
@@ -101,7 +103,8 @@ def test_a_changed_file_gets_a_new_url_and_the_old_one_stops_answering(tmp_path:
     new_url = after.url("css/site.css")
     assert new_url != old_url
     app = Litestar()
-    app.asgi_handler = Front(app.asgi_handler, {"/static": after.respond})
+    observed = Observed(AccessLog(io.StringIO(), "text"))
+    app.asgi_handler = Front(app.asgi_handler, {"/static": after.respond}, observed)
     with TestClient(app) as client:
         assert client.get(new_url).text == "body { color: blue }\n"
         assert client.get(old_url).status_code == 404

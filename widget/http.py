@@ -23,7 +23,7 @@ from litestar.types import Scope, Send
 
 from backend import metrics
 from backend.error_log import loggable_path
-from backend.front import RawRoute
+from backend.front import RawRoute, Sent, answered
 from backend.http_cache import (
     CALENDAR_FILE_HEADERS,
     accepts_gzip,
@@ -206,18 +206,16 @@ def embed_route(pages: Mapping[str, Page]) -> RawRoute:
     handler; a `{name}` segment matches any one non-empty segment and is passed as `name`."""
     patterns = [(pattern, tuple(pattern.split("/")), page) for pattern, page in pages.items()]
 
-    async def embed(path: str, scope: Scope, send: Send) -> None:
+    async def embed(path: str, scope: Scope, send: Send) -> Sent:
         method = scope["method"]
         if method not in ("GET", "HEAD"):
             length = str(len(_NOT_ALLOWED_BODY)).encode()
             allow = [(b"allow", b"GET, HEAD"), _PLAIN, (b"content-length", length)]
-            await _send(send, 405, allow, _NOT_ALLOWED_BODY)
-            return
+            return await answered(send, 405, allow, _NOT_ALLOWED_BODY)
         found = _match(patterns, path.split("/"))
         if found is None:
             headers = [_PLAIN, (b"content-length", str(len(_NOT_FOUND_BODY)).encode())]
-            await _send(send, 404, headers, b"" if method == "HEAD" else _NOT_FOUND_BODY)
-            return
+            return await answered(send, 404, headers, b"" if method == "HEAD" else _NOT_FOUND_BODY)
         page, parameters, pattern = found
         scope["path_template"] = f"/embed/{pattern}"  # the metrics' route label
         headers = dict(scope["headers"])
@@ -227,10 +225,9 @@ def embed_route(pages: Mapping[str, Page]) -> RawRoute:
         except Exception as error:
             shown = loggable_path(f"/embed/{path}")  # the token shortened
             logger.exception("rendering the widget page %s failed: %r", shown, error)
-            await _send(send, 500, [_PLAIN], b"Internal error\n")
-            return
+            return await answered(send, 500, [_PLAIN], b"Internal error\n")
         status, answer_headers, body = answer(rendered_page, headers)
-        await _send(send, status, answer_headers, b"" if method == "HEAD" else body)
+        return await answered(send, status, answer_headers, b"" if method == "HEAD" else body)
 
     return embed
 
@@ -252,11 +249,6 @@ def _match(
         else:
             return page, parameters, pattern
     return None
-
-
-async def _send(send: Send, status: int, headers: Headers, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 class PageCache:

@@ -13,6 +13,7 @@ import msgspec
 from backend.feed_cache import FeedCache, Key
 from backend.ics import CalendarMeta
 from backend.links import is_token_shaped, token_hash
+from backend.local_day import local_date
 from backend.policy import PublicEvent
 from backend.publish import Unredacted, calendar_meta, public_bookings, window_for
 from backend.runtime import Runtime
@@ -44,9 +45,10 @@ class CalendarData(msgspec.Struct, frozen=True, kw_only=True):
         return datetime.combine(first, time(), zone), datetime.combine(last, time(), zone)
 
 
-def data_key(link: LiveLink, today: date) -> Key:
-    """The one place the widget reads a link's versions: its caches are keyed by them."""
-    return (link.calendar_version, link.data_version, today.isoformat())
+def data_key(link: LiveLink, now: datetime) -> Key:
+    """The one place the widget reads a link's versions: its caches are keyed by them, and by
+    the day it is in the account's zone."""
+    return (link.calendar_version, link.data_version, local_date(link.time_zone, now))
 
 
 class WidgetPublisher:
@@ -72,8 +74,7 @@ class WidgetPublisher:
         return found
 
     async def data(self, link: LiveLink, now: datetime) -> CalendarData:
-        today = now.astimezone(ZoneInfo(link.time_zone)).date()
-        key = data_key(link, today)
+        key = data_key(link, now)
 
         async def build() -> CalendarData:
             async with self._runtime.db.reading() as conn:
@@ -90,7 +91,7 @@ class WidgetPublisher:
                 personal=calendar.policy.shows_personal_data(),
                 locale=account_locale(account.locale),
                 week_start=account.week_start,
-                today=today,
+                today=date.fromisoformat(key[2]),
             )
 
         return await self._data.get(link.calendar_id, key, build)

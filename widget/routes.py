@@ -13,6 +13,7 @@ from typing import Any
 from backend.errors import NotFound
 from backend.front import RawRoute
 from backend.policy import PublicEvent
+from backend.store.link_lookup import LiveLink
 from widget.actions import event_file, map_url
 from widget.colors import accent_style
 from widget.context import calendar_context, page_period
@@ -30,22 +31,27 @@ from widget.i18n import negotiate, translator
 from widget.layout import shown_days
 from widget.locale import formatter
 from widget.options import HOUSE_ACCENT, Options, parse_locale, parse_options
-from widget.publisher import CalendarData, WidgetPublisher
+from widget.publisher import CalendarData, WidgetPublisher, data_key
 from widget.urls import WidgetUrls, carried
 
 
 def widget_route(publisher: WidgetPublisher) -> RawRoute:
     async def calendar_page(request: WidgetRequest, token: str) -> RenderedPage:
-        found = await _data(publisher, token)
-        if found is None:
+        link, now = await publisher.live_link(token), datetime.now(UTC)
+        if link is None:
             return await _unavailable(publisher, request)
         fragment = _is_htmx(request)
-        # The page follows from the query string, the fragment flag and the calendar's data.
-        as_asked: Hashable = ("asked", token, request.query_string, fragment, found.key)
+        # The page follows from the query string, the fragment flag and the calendar's data,
+        # whose key the link gives: a repeat request needs no more than the link.
+        key_now = data_key(link, now)
+        as_asked: Hashable = ("asked", token, request.query_string, fragment, key_now)
         page = publisher.pages.cached(as_asked)
         if page is not None:
             return page
-        data, query = found, request.query
+        data = await _data_of(publisher, link, now)
+        if data is None:
+            return await _unavailable(publisher, request)
+        query = request.query
         options = parse_options(query, data.settings, data.meta.color)
         chips = await _chips(publisher, data, request.values("only"))
         keep = carried(query, options) + (chips.keep() if chips else ())
@@ -160,10 +166,14 @@ def _event_page(
 
 async def _data(publisher: WidgetPublisher, token: str) -> CalendarData | None:
     link = await publisher.live_link(token)
-    if link is None:
-        return None
+    return None if link is None else await _data_of(publisher, link, datetime.now(UTC))
+
+
+async def _data_of(
+    publisher: WidgetPublisher, link: LiveLink, now: datetime
+) -> CalendarData | None:
     try:
-        return await publisher.data(link, datetime.now(UTC))
+        return await publisher.data(link, now)
     except NotFound:  # deleted between the lookup and the read
         return None
 
