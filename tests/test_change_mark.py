@@ -12,6 +12,7 @@ from backend.accounts import create_account
 from backend.domain import Account
 from backend.store import sqlite
 from backend.store.db import Database
+from tests.conftest import run_apart
 
 NAME = "SELECT name FROM accounts WHERE id = ?"
 
@@ -37,7 +38,7 @@ def test_a_write_through_another_process_is_read_at_once(tmp_path: Path) -> None
             await one.close()
             await other.close()
 
-    assert asyncio.run(scenario()) == ["Acme", "Acme Studio", "Acme Studios"]
+    assert run_apart(scenario()) == ["Acme", "Acme Studio", "Acme Studios"]
 
 
 def test_a_write_that_moves_no_mark_is_read_within_the_time_kept(tmp_path: Path) -> None:
@@ -56,4 +57,4 @@ def test_a_write_that_moves_no_mark_is_read_within_the_time_kept(tmp_path: Path)
         finally:
             await db.close()
 
-    assert asyncio.run(scenario()) == "By hand"
+    assert run_apart(scenario()) == "By hand"
