@@ -5,13 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from time import perf_counter
 from typing import Generic, TypeVar
 
 from backend import metrics
+from backend.local_day import local_date
+from backend.store.link_lookup import LiveLink
 
 V = TypeVar("V")
 Key = tuple[int, int, str]  # calendar version, account data version, local date
+
+
+def render_key(link: LiveLink, now: datetime) -> Key:
+    """What a calendar's feed and widget renders depend on, as its link tells on each request:
+    its versions, and the day it is in the account's zone."""
+    return (link.calendar_version, link.data_version, local_date(link.time_zone, now))
 
 
 class FeedCache(Generic[V]):

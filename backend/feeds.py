@@ -13,12 +13,12 @@ from email.utils import parsedate_to_datetime
 import msgspec
 from litestar.types import Scope, Send
 
+from backend.feed_cache import render_key
 from backend.feed_parts import PartsCache
 from backend.fetchlog import classify_client
 from backend.front import Sent, answered
 from backend.http_cache import CALENDAR_FILE_HEADERS, accepts_gzip, etag_matches
 from backend.links import is_token_shaped, token_hash
-from backend.local_day import local_date
 from backend.publish import RenderedFeed, empty_feed, publish
 from backend.runtime import Runtime
 from backend.store import link_lookup
@@ -105,7 +105,7 @@ class FeedPublisher:
         return ServedFeed.of(empty_feed(name, time_zone, now, since))
 
     async def _live(self, link: LiveLink, now: datetime) -> ServedFeed:
-        key = (link.calendar_version, link.data_version, local_date(link.time_zone, now))
+        key = render_key(link, now)
 
         async def build() -> ServedFeed:
             return ServedFeed.of(

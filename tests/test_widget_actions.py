@@ -14,24 +14,11 @@ import pytest
 from backend.domain import BookingKind, Service
 from backend.policy import Detail, Policy
 from backend.store.widgets import WidgetSettings
-from tests.conftest import CLASS, CUSTOMER, PLACE, SERVICE, STAFF, Harness, appointment, soon
-from tests.test_widget_pages import LONDON, calendar_token, widget
+from tests.conftest import CLASS, CUSTOMER, SERVICE, STAFF, Harness, appointment, soon
+from tests.test_widget_pages import LONDON, WITHHELD, calendar_token, widget
 from widget.settings import save_widget_settings
 
-SECRETS = (
-    CUSTOMER.name,
-    CUSTOMER.email,
-    CUSTOMER.phone,
-    CUSTOMER.address,
-    "peanuts",
-    STAFF.name,
-    STAFF.email,
-    PLACE.name,
-    PLACE.address,
-    SERVICE.description,
-    "Room One",
-    "a private note",
-)
+SECRETS = (*WITHHELD, "a private note")
 
 
 def hrefs(html: str) -> list[str]:

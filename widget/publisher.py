@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from backend.feed_cache import FeedCache, Key
+from backend.feed_cache import FeedCache, Key, render_key
 from backend.ics import CalendarMeta
 from backend.links import is_token_shaped, token_hash
-from backend.local_day import local_date
 from backend.policy import PublicEvent
 from backend.publish import Unredacted, calendar_meta, public_bookings, window_for
 from backend.runtime import Runtime
@@ -45,12 +44,6 @@ class CalendarData(msgspec.Struct, frozen=True, kw_only=True):
         return datetime.combine(first, time(), zone), datetime.combine(last, time(), zone)
 
 
-def data_key(link: LiveLink, now: datetime) -> Key:
-    """The one place the widget reads a link's versions: its caches are keyed by them, and by
-    the day it is in the account's zone."""
-    return (link.calendar_version, link.data_version, local_date(link.time_zone, now))
-
-
 class WidgetPublisher:
     """Owned by the app: the calendar-settings cache and the rendered-page cache."""
 
@@ -74,7 +67,7 @@ class WidgetPublisher:
         return found
 
     async def data(self, link: LiveLink, now: datetime) -> CalendarData:
-        key = data_key(link, now)
+        key = render_key(link, now)
 
         async def build() -> CalendarData:
             async with self._runtime.db.reading() as conn:

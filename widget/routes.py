@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from backend.errors import NotFound
+from backend.feed_cache import render_key
 from backend.front import RawRoute
 from backend.policy import PublicEvent
 from backend.store.link_lookup import LiveLink
@@ -31,7 +32,7 @@ from widget.i18n import negotiate, translator
 from widget.layout import shown_days
 from widget.locale import formatter
 from widget.options import HOUSE_ACCENT, Options, parse_locale, parse_options
-from widget.publisher import CalendarData, WidgetPublisher, data_key
+from widget.publisher import CalendarData, WidgetPublisher
 from widget.urls import WidgetUrls, carried
 
 
@@ -43,7 +44,7 @@ def widget_route(publisher: WidgetPublisher) -> RawRoute:
         fragment = _is_htmx(request)
         # The page follows from the query string, the fragment flag and the calendar's data,
         # whose key the link gives: a repeat request needs no more than the link.
-        key_now = data_key(link, now)
+        key_now = render_key(link, now)
         as_asked: Hashable = ("asked", token, request.query_string, fragment, key_now)
         page = publisher.pages.cached(as_asked)
         if page is not None:
